@@ -1,0 +1,122 @@
+/* mem: allocation accounting over jemalloc (or libc for sanitizer builds).
+ * See mem.h. The counter per thread avoids atomics on the hot path. */
+#include "base/mem.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <malloc.h>
+
+#ifdef APIARY_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+#define MEM_MAX_THREADS 16
+
+/* One slot per thread that ever allocated; slot 0 is the first (main). */
+static long long mem_slots[MEM_MAX_THREADS];
+static atomic_int mem_nslots;
+static _Thread_local long long *mem_slot;
+
+static long long *mem__my_slot(void)
+{
+    if (!mem_slot) {
+        int i = atomic_fetch_add(&mem_nslots, 1);
+        if (i >= MEM_MAX_THREADS) i = MEM_MAX_THREADS - 1; /* share the last */
+        mem_slot = &mem_slots[i];
+    }
+    return mem_slot;
+}
+
+static void mem__default_oom(size_t size)
+{
+    fprintf(stderr, "apiary: out of memory allocating %zu bytes\n", size);
+    fflush(stderr);
+    abort();
+}
+
+void (*mem_oom_handler)(size_t size) = mem__default_oom;
+
+void *mem_alloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p) mem_oom_handler(size);
+    *mem__my_slot() += (long long)malloc_usable_size(p);
+    return p;
+}
+
+void *mem_calloc(size_t size)
+{
+    void *p = calloc(1, size ? size : 1);
+    if (!p) mem_oom_handler(size);
+    *mem__my_slot() += (long long)malloc_usable_size(p);
+    return p;
+}
+
+void *mem_realloc(void *ptr, size_t size)
+{
+    if (!ptr) return mem_alloc(size);
+    size_t old = malloc_usable_size(ptr);
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p) mem_oom_handler(size);
+    *mem__my_slot() += (long long)malloc_usable_size(p) - (long long)old;
+    return p;
+}
+
+void mem_free(void *ptr)
+{
+    if (!ptr) return;
+    *mem__my_slot() -= (long long)malloc_usable_size(ptr);
+    free(ptr);
+}
+
+char *mem_memdup(const void *src, size_t len)
+{
+    char *p = mem_alloc(len + 1);
+    memcpy(p, src, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *mem_strdup(const char *s) { return mem_memdup(s, strlen(s)); }
+
+size_t mem_usable(const void *ptr) { return ptr ? malloc_usable_size((void *)ptr) : 0; }
+
+size_t mem_used(void)
+{
+    long long sum = 0;
+    int n = atomic_load(&mem_nslots);
+    if (n > MEM_MAX_THREADS) n = MEM_MAX_THREADS;
+    for (int i = 0; i < n; i++) sum += __atomic_load_n(&mem_slots[i], __ATOMIC_RELAXED);
+    return sum < 0 ? 0 : (size_t)sum;
+}
+
+size_t mem_rss(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long size = 0, rss = 0;
+    if (fscanf(f, "%lu %lu", &size, &rss) != 2) rss = 0;
+    fclose(f);
+    return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+const char *mem_allocator_name(void)
+{
+#ifdef APIARY_JEMALLOC
+    static char name[64];
+    if (!name[0]) {
+        const char *v = NULL;
+        size_t sz = sizeof(v);
+        if (mallctl("version", &v, &sz, NULL, 0) == 0 && v)
+            snprintf(name, sizeof(name), "jemalloc-%.*s", (int)strcspn(v, "-"), v);
+        else
+            snprintf(name, sizeof(name), "jemalloc");
+    }
+    return name;
+#else
+    return "libc";
+#endif
+}

@@ -1,0 +1,399 @@
+/* util: see util.h. */
+#include "base/util.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+bool util_str2ull(const char *s, size_t len, unsigned long long *out)
+{
+    if (len == 0 || len > 20) return false;
+    if (len > 1 && s[0] == '0') return false;
+    unsigned long long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+        if (d > 9) return false;
+        if (v > (~0ULL - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool util_str2ll(const char *s, size_t len, long long *out)
+{
+    if (len == 0) return false;
+    if (len == 1 && s[0] == '0') { *out = 0; return true; }
+    bool neg = false;
+    if (s[0] == '-') {
+        neg = true;
+        s++;
+        len--;
+        if (len == 0 || s[0] == '0') return false;
+    } else if (s[0] == '0') {
+        return false;
+    }
+    unsigned long long v;
+    if (!util_str2ull(s, len, &v)) return false;
+    if (neg) {
+        if (v > (unsigned long long)LLONG_MAX + 1) return false;
+        *out = (long long)(0 - v);
+    } else {
+        if (v > (unsigned long long)LLONG_MAX) return false;
+        *out = (long long)v;
+    }
+    return true;
+}
+
+int util_ull2str(char *dst, unsigned long long v)
+{
+    char tmp[UTIL_LL_STR_SIZE];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++) dst[i] = tmp[n - 1 - i];
+    dst[n] = '\0';
+    return n;
+}
+
+int util_ll2str(char *dst, long long v)
+{
+    if (v < 0) {
+        dst[0] = '-';
+        return 1 + util_ull2str(dst + 1, 0ULL - (unsigned long long)v);
+    }
+    return util_ull2str(dst, (unsigned long long)v);
+}
+
+int util_ll_digits(long long v)
+{
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    int n = v < 0 ? 2 : 1;
+    while (u >= 10) { u /= 10; n++; }
+    return n;
+}
+
+bool util_str2d(const char *s, size_t len, double *out)
+{
+    char buf[256];
+    if (len == 0 || len >= sizeof(buf)) return false;
+    if (isspace((unsigned char)s[0])) return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(buf, &end);
+    if ((size_t)(end - buf) != len) return false;
+    if (errno == ERANGE && (v == HUGE_VAL || v == -HUGE_VAL || fpclassify(v) == FP_ZERO))
+        return false;
+    if (isnan(v)) return false;
+    *out = v;
+    return true;
+}
+
+bool util_str2ld(const char *s, size_t len, long double *out)
+{
+    char buf[5200];
+    if (len == 0 || len >= sizeof(buf)) return false;
+    if (isspace((unsigned char)s[0])) return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    errno = 0;
+    long double v = strtold(buf, &end);
+    if ((size_t)(end - buf) != len) return false;
+    if (errno == ERANGE) return false;
+    if (isnan(v)) return false;
+    *out = v;
+    return true;
+}
+
+int util_d2str(char *dst, size_t size, double v)
+{
+    if (isinf(v)) return snprintf(dst, size, v > 0 ? "inf" : "-inf");
+    if (isnan(v)) return snprintf(dst, size, "nan");
+    return snprintf(dst, size, "%.17g", v);
+}
+
+int util_ld2str(char *dst, size_t size, long double v)
+{
+    if (isinf(v)) return snprintf(dst, size, v > 0 ? "inf" : "-inf");
+    int n = snprintf(dst, size, "%.17Lf", v);
+    if (n < 0 || (size_t)n >= size) return -1;
+    if (strchr(dst, '.')) {
+        while (n > 0 && dst[n - 1] == '0') n--;
+        if (n > 0 && dst[n - 1] == '.') n--;
+        dst[n] = '\0';
+    }
+    if (n == 2 && dst[0] == '-' && dst[1] == '0') { dst[0] = '0'; dst[1] = '\0'; n = 1; }
+    return n;
+}
+
+/* ---- glob ---------------------------------------------------------------- */
+
+static inline int lc(int c, bool nocase) { return nocase ? tolower(c) : c; }
+
+static bool glob__match(const char *p, size_t plen, const char *s, size_t slen, bool nocase,
+                        int depth)
+{
+    if (depth > 1000) return false; /* pathological patterns: bounded recursion */
+    while (plen && slen) {
+        switch (p[0]) {
+        case '*':
+            while (plen > 1 && p[1] == '*') { p++; plen--; }
+            if (plen == 1) return true;
+            for (;;) {
+                if (glob__match(p + 1, plen - 1, s, slen, nocase, depth + 1)) return true;
+                if (slen == 0) return false;
+                s++;
+                slen--;
+            }
+        case '?':
+            s++;
+            slen--;
+            break;
+        case '[': {
+            p++;
+            plen--;
+            bool neg = plen && p[0] == '^';
+            if (neg) { p++; plen--; }
+            bool hit = false;
+            for (;;) {
+                if (plen == 0) break;
+                if (p[0] == '\\' && plen >= 2) {
+                    p++;
+                    plen--;
+                    if (p[0] == s[0]) hit = true;
+                } else if (p[0] == ']') {
+                    break;
+                } else if (plen >= 3 && p[1] == '-') {
+                    int a = lc((unsigned char)p[0], nocase), b = lc((unsigned char)p[2], nocase);
+                    int c = lc((unsigned char)s[0], nocase);
+                    if (a > b) { int t = a; a = b; b = t; }
+                    if (c >= a && c <= b) hit = true;
+                    p += 2;
+                    plen -= 2;
+                } else if (lc((unsigned char)p[0], nocase) == lc((unsigned char)s[0], nocase)) {
+                    hit = true;
+                }
+                p++;
+                plen--;
+            }
+            if (neg) hit = !hit;
+            if (!hit) return false;
+            s++;
+            slen--;
+            if (plen == 0) return slen == 0; /* unterminated class ends the pattern */
+            break;
+        }
+        case '\\':
+            if (plen >= 2) { p++; plen--; }
+            /* fall through */
+        default:
+            if (lc((unsigned char)p[0], nocase) != lc((unsigned char)s[0], nocase)) return false;
+            s++;
+            slen--;
+            break;
+        }
+        p++;
+        plen--;
+    }
+    while (plen && p[0] == '*') { p++; plen--; }
+    return plen == 0 && slen == 0;
+}
+
+bool util_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool nocase)
+{
+    return glob__match(pat, plen, s, slen, nocase, 0);
+}
+
+/* ---- hashing ------------------------------------------------------------ */
+/* A multiply-fold hash over 8-byte words with a per-process random seed:
+ * 128-bit products folded to 64 bits mix well and cost a few cycles per
+ * word. Seeding keeps bucket placement unpredictable to clients. */
+
+static uint64_t hash_seed = 0x9e3779b97f4a7c15ULL;
+
+void util_hash_seed(uint64_t seed) { hash_seed = seed | 1; }
+
+static inline uint64_t fold(uint64_t a, uint64_t b)
+{
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+static inline uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t rd_tail(const unsigned char *p, size_t n)
+{
+    /* 1..7 bytes */
+    uint64_t v = 0;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, p, 4);
+        memcpy(&b, p + n - 4, 4);
+        v = ((uint64_t)a << 32) | b;
+    } else {
+        v = ((uint64_t)p[0] << 16) | ((uint64_t)p[n >> 1] << 8) | p[n - 1];
+    }
+    return v;
+}
+
+#define HK1 0xa0761d6478bd642fULL
+#define HK2 0xe7037ed1a0b428dbULL
+#define HK3 0x8ebc6af09c88c6e3ULL
+
+uint64_t util_hash(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = hash_seed ^ fold(len ^ HK1, HK2);
+    size_t n = len;
+    while (n >= 16) {
+        h = fold(rd64(p) ^ HK1, rd64(p + 8) ^ h);
+        p += 16;
+        n -= 16;
+    }
+    if (n >= 8) {
+        h = fold(rd64(p) ^ HK2, h ^ HK3);
+        p += 8;
+        n -= 8;
+    }
+    if (n) h = fold(rd_tail(p, n) ^ HK3, h ^ HK1);
+    return fold(h ^ HK2, len ^ HK3 ^ hash_seed);
+}
+
+uint64_t util_hash_nocase(const void *data, size_t len)
+{
+    unsigned char buf[64];
+    const unsigned char *p = data;
+    uint64_t h = 0;
+    while (len) {
+        size_t n = len < sizeof(buf) ? len : sizeof(buf);
+        for (size_t i = 0; i < n; i++) buf[i] = (unsigned char)tolower(p[i]);
+        h ^= util_hash(buf, n);
+        h = util_hash_u64(h);
+        p += n;
+        len -= n;
+    }
+    return h;
+}
+
+/* ---- PRNG --------------------------------------------------------------- */
+
+static _Thread_local uint64_t rng[4] = {0x180ec6d33cfd0abaULL, 0xd5a61266f0c9392cULL,
+                                        0xa9582618e03fc9aaULL, 0x39abdc4529b1661cULL};
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+void util_rand_seed(uint64_t seed)
+{
+    for (int i = 0; i < 4; i++) {
+        seed += 0x9e3779b97f4a7c15ULL;
+        rng[i] = util_hash_u64(seed);
+    }
+}
+
+uint64_t util_rand(void)
+{
+    uint64_t r = rotl(rng[1] * 5, 7) * 9;
+    uint64_t t = rng[1] << 17;
+    rng[2] ^= rng[0];
+    rng[3] ^= rng[1];
+    rng[1] ^= rng[2];
+    rng[0] ^= rng[3];
+    rng[2] ^= t;
+    rng[3] = rotl(rng[3], 45);
+    return r;
+}
+
+void util_random_hex(char *buf, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[64];
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    size_t i = 0;
+    while (i < len) {
+        size_t n = (len - i + 1) / 2;
+        if (n > sizeof(raw)) n = sizeof(raw);
+        ssize_t got = fd >= 0 ? read(fd, raw, n) : -1;
+        if (got <= 0) {
+            for (size_t k = 0; k < n; k++) raw[k] = (unsigned char)util_rand();
+            got = (ssize_t)n;
+        }
+        for (ssize_t k = 0; k < got && i < len; k++) {
+            buf[i++] = hex[raw[k] >> 4];
+            if (i < len) buf[i++] = hex[raw[k] & 15];
+        }
+    }
+    if (fd >= 0) close(fd);
+}
+
+/* ---- clocks ------------------------------------------------------------- */
+
+long long util_ustime(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+long long util_mstime(void) { return util_ustime() / 1000; }
+
+long long util_monotonic_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+bool util_eqi(const char *s, size_t len, const char *cstr)
+{
+    size_t n = strlen(cstr);
+    return n == len && strncasecmp(s, cstr, len) == 0;
+}
+
+bool util_parse_memory(const char *s, long long *out)
+{
+    size_t len = strlen(s);
+    long long mul = 1;
+    size_t numlen = len;
+    static const struct { const char *suf; long long mul; } units[] = {
+        {"kb", 1024LL}, {"mb", 1024LL * 1024}, {"gb", 1024LL * 1024 * 1024},
+        {"k", 1000LL}, {"m", 1000LL * 1000}, {"g", 1000LL * 1000 * 1000}, {"b", 1}};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        size_t sl = strlen(units[i].suf);
+        if (len > sl && strcasecmp(s + len - sl, units[i].suf) == 0) {
+            mul = units[i].mul;
+            numlen = len - sl;
+            break;
+        }
+    }
+    long long v;
+    if (numlen == 0) return false;
+    if (s[0] == '-') {
+        if (!util_str2ll(s, numlen, &v)) return false;
+    } else {
+        unsigned long long u;
+        if (!util_str2ull(s, numlen, &u) || u > LLONG_MAX) return false;
+        v = (long long)u;
+    }
+    if (v != 0 && (v > LLONG_MAX / mul || v < LLONG_MIN / mul)) return false;
+    *out = v * mul;
+    return true;
+}

@@ -1,0 +1,124 @@
+/* client: one connected client: its connection, query buffer, parsed
+ * request, reply buffers and state flags.
+ *
+ * Data flow. The read handler appends bytes to `qbuf`; client_process_input()
+ * parses whole requests out of it (resp_parse, resumable) and hands each to
+ * cmd_dispatch(). Handlers write replies through reply.h into `obuf` (a
+ * fixed inline buffer) and, when it is full, into a list of blocks. A client
+ * with output is put on the server's pending-write list once; before the
+ * loop sleeps, every pending client is written with one writev, and only a
+ * client whose socket is full gets a write handler. Reading/parsing and
+ * writing never call into command code, and command code never touches the
+ * socket, so the I/O half can move to threads later.
+ *
+ * Lifetime. A client is freed by client_free() (synchronously, when no
+ * command of it is running) or marked CLIENT_CLOSE_ASAP and freed from
+ * before_sleep. */
+#ifndef APIARY_CLIENT_H
+#define APIARY_CLIENT_H
+
+#include "base/htab.h"
+#include "base/util.h"
+#include "net/net.h"
+#include "proto/resp.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct server;
+struct db;
+struct command;
+
+#define CLIENT_OBUF_SIZE (16 * 1024)
+#define CLIENT_IOBUF_LEN (16 * 1024)
+
+enum client_flags {
+    CLIENT_CLOSE_AFTER_REPLY = 1u << 0,
+    CLIENT_CLOSE_ASAP = 1u << 1,
+    CLIENT_PENDING_WRITE = 1u << 2,
+    CLIENT_MONITOR = 1u << 3,
+    CLIENT_NO_EVICT = 1u << 4,
+    CLIENT_REPLY_OFF = 1u << 5,
+    CLIENT_REPLY_SKIP_NEXT = 1u << 6,
+    CLIENT_REPLY_SKIP = 1u << 7,
+    CLIENT_BLOCKED = 1u << 8,
+    CLIENT_PUBSUB = 1u << 9,
+    CLIENT_UNIX = 1u << 10,
+    CLIENT_IN_CMD = 1u << 11,
+    CLIENT_WRITE_HANDLER = 1u << 12,
+    CLIENT_PROTECTED = 1u << 13, /* don't free: a command of it runs */
+    CLIENT_NO_TOUCH = 1u << 14,
+    CLIENT_PAUSED = 1u << 15,
+};
+
+struct rblock {
+    struct rblock *next;
+    size_t size, used;
+    char data[];
+};
+
+struct client {
+    struct htab_node id_node; /* in srv->clients_by_id */
+    uint64_t id;
+    struct conn conn;
+    struct server *srv;
+    struct db *db;
+    int resp;
+    uint32_t flags;
+    char *name;
+    char *lib_name, *lib_ver;
+    char addr[64], laddr[64];
+    long long ctime_ms, last_interaction_ms;
+
+    /* input */
+    char *qbuf;
+    size_t qlen, qcap, qpos; /* qpos: start of the request being parsed */
+    size_t qbuf_peak;
+    struct resp_req req;
+    int argc;
+    struct slice *argv;
+    int argv_cap;
+    struct command *cmd, *lastcmd;
+
+    /* output */
+    char *obuf;
+    size_t olen, osent;
+    struct rblock *rhead, *rtail;
+    size_t rbytes;      /* bytes held in blocks, unsent */
+    size_t rhead_sent;  /* bytes of rhead already written */
+    long long obuf_soft_since_ms;
+    size_t obuf_peak;
+
+    /* lists */
+    struct client *prev, *next;
+    struct client *pw_next;
+    struct client *mon_next;
+
+    /* per-client stats */
+    long long net_in, net_out, commands;
+};
+
+/* Accept path: creates a client for an accepted fd (server.c owns the
+ * listener). NULL when maxclients is reached (after replying the error). */
+struct client *client_new(struct server *srv, int fd, enum conn_kind kind);
+void client_free(struct client *c);
+/* Free later, from before_sleep (safe from inside a command). */
+void client_close_async(struct client *c);
+
+/* Parse and run every whole request in the query buffer. */
+void client_process_input(struct client *c);
+/* Write pending output; returns -1 if the client was freed. */
+int client_write(struct client *c, bool from_handler);
+/* before_sleep: write every client with pending output. */
+void clients_flush_pending(struct server *srv);
+/* Idle timeouts etc., called from cron. */
+void clients_cron(struct server *srv);
+
+/* Total unsent output bytes. */
+size_t client_obuf_bytes(const struct client *c);
+/* CLIENT LIST line for c, into buf (NUL-terminated); returns length. */
+size_t client_info_line(struct client *c, char *buf, size_t len);
+enum obuf_class client_obuf_class(const struct client *c);
+
+#endif

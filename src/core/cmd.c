@@ -1,0 +1,223 @@
+/* cmd: command table and dispatch; see cmd.h. */
+#include "core/cmd.h"
+
+#include "base/mem.h"
+#include "base/util.h"
+#include "core/client.h"
+#include "core/reply.h"
+#include "core/server.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static uint64_t cmd_node_hash(const struct htab_node *n)
+{
+    const struct command *c = htab_entry(n, struct command, node);
+    return util_hash(c->name, strlen(c->name));
+}
+
+static bool cmd_node_eq(const struct htab_node *n, const void *key, size_t klen)
+{
+    const struct command *c = htab_entry(n, struct command, node);
+    return strlen(c->name) == klen && memcmp(c->name, key, klen) == 0;
+}
+
+static const struct htab_type cmd_type = {cmd_node_hash, cmd_node_eq};
+
+void cmd_table_init(struct server *srv) { htab_init(&srv->commands, &cmd_type); }
+
+void cmd_table_deinit(struct server *srv) { htab_deinit(&srv->commands, NULL, NULL); }
+
+void cmd_register(struct server *srv, struct command *table)
+{
+    for (struct command *c = table; c->name; c++) {
+        snprintf(c->fullname, sizeof(c->fullname), "%s", c->name);
+        c->parent = NULL;
+        htab_add(&srv->commands, util_hash(c->name, strlen(c->name)), &c->node);
+        srv->ncommands++;
+        if (c->subcommands) {
+            for (struct command *s = c->subcommands; s->name; s++) {
+                snprintf(s->fullname, sizeof(s->fullname), "%s|%s", c->name, s->name);
+                s->parent = c;
+            }
+        }
+    }
+}
+
+/* Lowercase into buf; false if too long to be a command name. */
+static inline bool lower_name(const char *name, size_t len, char *buf)
+{
+    if (len == 0 || len >= 64) return false;
+    for (size_t i = 0; i < len; i++) buf[i] = (char)tolower((unsigned char)name[i]);
+    return true;
+}
+
+struct command *cmd_lookup(struct server *srv, const char *name, size_t len)
+{
+    char buf[64];
+    if (!lower_name(name, len, buf)) return NULL;
+    struct htab_node *n = htab_find(&srv->commands, util_hash(buf, len), buf, len);
+    return n ? htab_entry(n, struct command, node) : NULL;
+}
+
+struct command *cmd_lookup_sub(struct command *parent, const char *name, size_t len)
+{
+    if (!parent->subcommands) return NULL;
+    for (struct command *s = parent->subcommands; s->name; s++)
+        if (strlen(s->name) == len && strncasecmp(s->name, name, len) == 0) return s;
+    return NULL;
+}
+
+struct foreach_ctx {
+    void (*fn)(struct command *, void *);
+    void *priv;
+};
+
+static void foreach_cb(struct htab_node *n, void *p)
+{
+    struct foreach_ctx *fe = p;
+    fe->fn(htab_entry(n, struct command, node), fe->priv);
+}
+
+void cmd_foreach(struct server *srv, void (*fn)(struct command *cmd, void *priv), void *priv)
+{
+    struct foreach_ctx fe = {fn, priv};
+    htab_foreach(&srv->commands, foreach_cb, &fe);
+}
+
+static void reset_one(struct command *c, void *priv)
+{
+    c->calls = c->usec = c->rejected_calls = c->failed_calls = 0;
+    if (c->subcommands)
+        for (struct command *s = c->subcommands; s->name; s++)
+            s->calls = s->usec = s->rejected_calls = s->failed_calls = 0;
+}
+
+void cmd_reset_stats(struct server *srv) { cmd_foreach(srv, reset_one, NULL); }
+
+int cmd_get_keys(struct command *cmd, struct client *c, int argc, int *keys, int max)
+{
+    if (cmd->getkeys) return cmd->getkeys(c, argc, keys, max);
+    if (cmd->first_key <= 0) return 0;
+    int last = cmd->last_key;
+    if (last < 0) last = argc + last;
+    int n = 0;
+    int step = cmd->key_step > 0 ? cmd->key_step : 1;
+    for (int i = cmd->first_key; i <= last && i < argc && n < max; i += step) keys[n++] = i;
+    return n;
+}
+
+static void reject(struct client *c, struct command *cmd, const char *msg)
+{
+    if (cmd) cmd->rejected_calls++;
+    reply_error(c, msg);
+}
+
+static void unknown_command(struct client *c)
+{
+    char args[160];
+    size_t alen = 0;
+    args[0] = '\0';
+    for (int i = 1; i < c->argc && alen < 128; i++) {
+        int room = 128 - (int)alen;
+        int n = snprintf(args + alen, sizeof(args) - alen, "'%.*s' ",
+                         (int)(c->argv[i].len < (size_t)room ? c->argv[i].len : (size_t)room),
+                         c->argv[i].p);
+        if (n < 0) break;
+        alen += (size_t)n;
+        if (alen >= sizeof(args)) alen = sizeof(args) - 1;
+    }
+    char msg[512];
+    snprintf(msg, sizeof(msg), "ERR unknown command '%.*s', with args beginning with: %s",
+             (int)(c->argv[0].len < 128 ? c->argv[0].len : 128), c->argv[0].p, args);
+    /* argument bytes may hold anything: keep the error printable on one line */
+    for (char *p = msg; *p; p++)
+        if (*p == '\r' || *p == '\n') *p = ' ';
+    reply_error(c, msg);
+}
+
+static bool arity_ok(const struct command *cmd, int argc)
+{
+    return (cmd->arity > 0 && argc == cmd->arity) || (cmd->arity < 0 && argc >= -cmd->arity);
+}
+
+static void call(struct client *c, struct command *cmd)
+{
+    struct server *srv = c->srv;
+    long long errs = srv->stats.total_error_replies;
+    long long start = util_monotonic_us();
+    c->cmd = cmd;
+    srv->current = c;
+    c->flags |= CLIENT_PROTECTED;
+    cmd->proc(c);
+    c->flags &= ~CLIENT_PROTECTED;
+    srv->current = NULL;
+    long long dur = util_monotonic_us() - start;
+    cmd->calls++;
+    cmd->usec += dur;
+    if (srv->stats.total_error_replies != errs) cmd->failed_calls++;
+    srv->stats.numcommands++;
+    c->commands++;
+    c->lastcmd = cmd;
+    if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
+        c->flags |= CLIENT_REPLY_SKIP;
+    }
+    if (!(cmd->flags & CMD_SKIP_SLOWLOG)) {
+        if (srv->cfg.slowlog_log_slower_than >= 0 && dur >= srv->cfg.slowlog_log_slower_than)
+            slowlog_push(srv, c, dur);
+        if (srv->cfg.latency_monitor_threshold > 0 &&
+            dur / 1000 >= srv->cfg.latency_monitor_threshold)
+            latency_add_sample(srv, (cmd->flags & CMD_FAST) ? "fast-command" : "command", dur / 1000);
+    }
+}
+
+void monitor_feed(struct server *srv, struct client *c);
+
+void cmd_dispatch(struct client *c)
+{
+    struct server *srv = c->srv;
+    struct command *cmd = cmd_lookup(srv, c->argv[0].p, c->argv[0].len);
+    c->cmd = NULL;
+    if (!cmd) {
+        unknown_command(c);
+        return;
+    }
+    if (cmd->subcommands && c->argc >= 2) {
+        struct command *sub = cmd_lookup_sub(cmd, c->argv[1].p, c->argv[1].len);
+        if (!sub) {
+            char up[64];
+            size_t n = strlen(cmd->name);
+            for (size_t i = 0; i <= n; i++) up[i] = (char)toupper((unsigned char)cmd->name[i]);
+            char msg[400];
+            snprintf(msg, sizeof(msg), "ERR unknown subcommand '%.*s'. Try %s HELP.",
+                     (int)(c->argv[1].len < 128 ? c->argv[1].len : 128), c->argv[1].p, up);
+            for (char *p = msg; *p; p++)
+                if (*p == '\r' || *p == '\n') *p = ' ';
+            reject(c, cmd, msg);
+            return;
+        }
+        cmd = sub;
+    }
+    if (!arity_ok(cmd, c->argc)) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "ERR wrong number of arguments for '%s' command", cmd->fullname);
+        reject(c, cmd, msg);
+        return;
+    }
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !(cmd->flags & CMD_PUBSUB) &&
+        strcmp(cmd->name, "ping") && strcmp(cmd->name, "quit") && strcmp(cmd->name, "reset")) {
+        char msg[256];
+        snprintf(msg, sizeof(msg),
+                 "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / "
+                 "RESET are allowed in this context",
+                 cmd->fullname);
+        reject(c, cmd, msg);
+        return;
+    }
+    if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);
+    call(c, cmd);
+}

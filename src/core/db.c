@@ -1,0 +1,361 @@
+/* db: see db.h for the layout and invariants. */
+#include "core/db.h"
+
+#include "base/mem.h"
+#include "base/util.h"
+
+#include <string.h>
+
+static uint64_t key_node_hash(const struct htab_node *n)
+{
+    const struct kentry *ke = (const struct kentry *)n;
+    return util_hash(ke->key, ke->klen);
+}
+
+static bool key_node_eq(const struct htab_node *n, const void *key, size_t klen)
+{
+    const struct kentry *ke = (const struct kentry *)n;
+    return ke->klen == klen && memcmp(ke->key, key, klen) == 0;
+}
+
+static const struct htab_type key_type = {key_node_hash, key_node_eq};
+
+static inline uint64_t ptr_hash(const void *p) { return util_hash_u64((uint64_t)(uintptr_t)p); }
+
+static uint64_t exp_node_hash(const struct htab_node *n)
+{
+    return ptr_hash(((const struct expnode *)n)->ke);
+}
+
+static bool exp_node_eq(const struct htab_node *n, const void *key, size_t klen)
+{
+    return ((const struct expnode *)n)->ke == key;
+}
+
+static const struct htab_type exp_type = {exp_node_hash, exp_node_eq};
+
+uint64_t db_hash_key(const char *key, size_t klen) { return util_hash(key, klen); }
+
+void ks_init(struct keyspace *ks, int ndb)
+{
+    memset(ks, 0, sizeof(*ks));
+    ks->ndb = ndb;
+    ks->dbs = mem_calloc(sizeof(struct db) * (size_t)ndb);
+    for (int i = 0; i < ndb; i++) {
+        ks->dbs[i].id = i;
+        htab_init(&ks->dbs[i].keys, &key_type);
+        htab_init(&ks->dbs[i].expires, &exp_type);
+    }
+    ks->active_expire = true;
+    ks->active_expire_effort = 1;
+    ks->lazy_expire = true;
+    ks->now_ms = util_mstime();
+}
+
+static void free_entry_cb(struct htab_node *n, void *priv)
+{
+    struct kentry *ke = (struct kentry *)n;
+    obj_free(ke->val);
+    mem_free(ke);
+}
+
+static void free_exp_cb(struct htab_node *n, void *priv) { mem_free(n); }
+
+void ks_deinit(struct keyspace *ks)
+{
+    for (int i = 0; i < ks->ndb; i++) {
+        htab_deinit(&ks->dbs[i].expires, free_exp_cb, NULL);
+        htab_deinit(&ks->dbs[i].keys, free_entry_cb, NULL);
+    }
+    mem_free(ks->dbs);
+    ks->dbs = NULL;
+}
+
+uint32_t ks_lru_clock(const struct keyspace *ks) { return (uint32_t)(ks->now_ms / 1000) & KE_LRU_MAX; }
+
+static struct expnode *exp_find(struct db *db, const struct kentry *ke)
+{
+    return (struct expnode *)htab_find(&db->expires, ptr_hash(ke), ke, 0);
+}
+
+long long db_get_expire(struct db *db, const struct kentry *ke)
+{
+    if (!(ke->flags & KE_EXPIRE)) return -1;
+    struct expnode *en = exp_find(db, ke);
+    return en ? en->when : -1;
+}
+
+void db_set_expire(struct db *db, struct kentry *ke, long long when_ms)
+{
+    if (ke->flags & KE_EXPIRE) {
+        struct expnode *en = exp_find(db, ke);
+        if (en) {
+            en->when = when_ms;
+            return;
+        }
+    }
+    struct expnode *en = mem_alloc(sizeof(*en));
+    en->ke = ke;
+    en->when = when_ms;
+    htab_add(&db->expires, ptr_hash(ke), &en->node);
+    ke->flags |= KE_EXPIRE;
+}
+
+bool db_persist(struct db *db, struct kentry *ke)
+{
+    if (!(ke->flags & KE_EXPIRE)) return false;
+    struct htab_node *n = htab_remove(&db->expires, ptr_hash(ke), ke, 0);
+    mem_free(n);
+    ke->flags &= (uint8_t)~KE_EXPIRE;
+    return true;
+}
+
+static void entry_unlink_free(struct keyspace *ks, struct db *db, struct kentry *ke, uint64_t h,
+                              bool free_val)
+{
+    if (ke->flags & KE_EXPIRE) db_persist(db, ke);
+    htab_unlink(&db->keys, h, &ke->node);
+    if (free_val) obj_free(ke->val);
+    mem_free(ke);
+}
+
+/* Deletes ke if it is expired; true if it was. */
+static bool expire_if_needed(struct keyspace *ks, struct db *db, struct kentry *ke)
+{
+    if (!(ke->flags & KE_EXPIRE)) return false;
+    struct expnode *en = exp_find(db, ke);
+    if (!en || en->when > ks->now_ms) return false;
+    if (!ks->lazy_expire) return false;
+    ks->stats.expired_keys++;
+    if (ks->on_event) ks->on_event(ks, db, ke->key, ke->klen, KS_EV_EXPIRED, ks->on_event_priv);
+    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), true);
+    return true;
+}
+
+struct kentry *db_lookup_quiet(struct keyspace *ks, struct db *db, const char *key, size_t klen)
+{
+    struct kentry *ke =
+        (struct kentry *)htab_find(&db->keys, db_hash_key(key, klen), key, klen);
+    if (ke && expire_if_needed(ks, db, ke)) return NULL;
+    return ke;
+}
+
+struct kentry *db_lookup(struct keyspace *ks, struct db *db, const char *key, size_t klen)
+{
+    struct kentry *ke = db_lookup_quiet(ks, db, key, klen);
+    if (ke) ke->lru = ks_lru_clock(ks);
+    return ke;
+}
+
+struct kentry *db_lookup_read(struct keyspace *ks, struct db *db, const char *key, size_t klen)
+{
+    struct kentry *ke = db_lookup(ks, db, key, klen);
+    if (ke) ks->stats.keyspace_hits++;
+    else ks->stats.keyspace_misses++;
+    return ke;
+}
+
+static struct kentry *entry_new(struct keyspace *ks, const char *key, size_t klen, struct obj *val)
+{
+    struct kentry *ke = mem_alloc(sizeof(*ke) + klen + 1);
+    ke->val = val;
+    ke->lru = ks_lru_clock(ks);
+    ke->flags = 0;
+    ke->klen = (uint32_t)klen;
+    memcpy(ke->key, key, klen);
+    ke->key[klen] = '\0';
+    return ke;
+}
+
+struct kentry *db_add(struct keyspace *ks, struct db *db, const char *key, size_t klen,
+                      struct obj *val)
+{
+    struct kentry *ke = entry_new(ks, key, klen, val);
+    htab_add(&db->keys, db_hash_key(key, klen), &ke->node);
+    return ke;
+}
+
+struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_t klen,
+                      struct obj *val, bool keep_ttl)
+{
+    uint64_t h = db_hash_key(key, klen);
+    struct kentry *ke = (struct kentry *)htab_find(&db->keys, h, key, klen);
+    if (ke) {
+        if (!keep_ttl && (ke->flags & KE_EXPIRE)) db_persist(db, ke);
+        struct obj *old = ke->val;
+        ke->val = val;
+        ke->lru = ks_lru_clock(ks);
+        if (old != val) obj_free(old);
+        return ke;
+    }
+    ke = entry_new(ks, key, klen, val);
+    htab_add(&db->keys, h, &ke->node);
+    return ke;
+}
+
+void db_replace_value(struct kentry *ke, struct obj *val)
+{
+    struct obj *old = ke->val;
+    ke->val = val;
+    if (old != val) obj_free(old);
+}
+
+void db_delete_entry(struct keyspace *ks, struct db *db, struct kentry *ke)
+{
+    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), true);
+}
+
+bool db_delete(struct keyspace *ks, struct db *db, const char *key, size_t klen)
+{
+    struct kentry *ke = db_lookup_quiet(ks, db, key, klen);
+    if (!ke) return false;
+    db_delete_entry(ks, db, ke);
+    return true;
+}
+
+struct obj *db_take_entry(struct keyspace *ks, struct db *db, struct kentry *ke,
+                          long long *expire_out)
+{
+    struct obj *val = ke->val;
+    if (expire_out) *expire_out = db_get_expire(db, ke);
+    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), false);
+    return val;
+}
+
+long long db_flush(struct keyspace *ks, struct db *db)
+{
+    long long n = (long long)db_size(db);
+    htab_deinit(&db->expires, free_exp_cb, NULL);
+    htab_deinit(&db->keys, free_entry_cb, NULL);
+    db->expire_cursor = 0;
+    db->avg_ttl = 0;
+    return n;
+}
+
+void db_swap(struct db *a, struct db *b)
+{
+    struct htab k = a->keys, e = a->expires;
+    a->keys = b->keys;
+    a->expires = b->expires;
+    b->keys = k;
+    b->expires = e;
+    unsigned long long c = a->expire_cursor;
+    a->expire_cursor = b->expire_cursor;
+    b->expire_cursor = c;
+    long long t = a->avg_ttl;
+    a->avg_ttl = b->avg_ttl;
+    b->avg_ttl = t;
+}
+
+struct kentry *db_random(struct keyspace *ks, struct db *db)
+{
+    /* If every key has a TTL and all are expired we must not loop forever:
+     * bound the attempts, deleting what we find expired. */
+    for (int tries = 0; tries < 100 && db_size(db); tries++) {
+        struct kentry *ke = (struct kentry *)htab_random(&db->keys);
+        if (!ke) return NULL;
+        if (!expire_if_needed(ks, db, ke)) return ke;
+    }
+    if (!db_size(db)) return NULL;
+    return (struct kentry *)htab_random(&db->keys);
+}
+
+size_t db_key_mem(const struct db *db, const struct kentry *ke)
+{
+    size_t n = mem_usable(ke) + obj_mem(ke->val) + sizeof(void *);
+    if (ke->flags & KE_EXPIRE) n += sizeof(struct expnode) + sizeof(void *);
+    return n;
+}
+
+/* ---- active expiry -------------------------------------------------------
+ * Like Redis's adaptive cycle: per db, scan buckets of the expires table
+ * from a persistent cursor, sampling up to `per_loop` TTL keys; delete the
+ * expired ones; repeat while more than `acceptable_stale`% of the sample was
+ * expired and the time budget allows. Effort (1..10) scales the sample and
+ * the tolerated stale share. */
+
+struct expire_scan {
+    struct keyspace *ks;
+    struct db *db;
+    int sampled;
+    int expired;
+    long long ttl_sum;
+    int ttl_samples;
+    struct kentry *victims[64];
+    int nvictims;
+};
+
+static void expire_scan_cb(struct htab_node *n, void *priv)
+{
+    struct expire_scan *s = priv;
+    struct expnode *en = (struct expnode *)n;
+    s->sampled++;
+    if (en->when <= s->ks->now_ms) {
+        if (s->nvictims < 64) s->victims[s->nvictims++] = en->ke;
+    } else {
+        s->ttl_sum += en->when - s->ks->now_ms;
+        s->ttl_samples++;
+    }
+}
+
+void ks_active_expire(struct keyspace *ks, bool slow, long long budget_us)
+{
+    if (!ks->active_expire) return;
+    int effort = ks->active_expire_effort - 1; /* 0..9 */
+    int per_loop = 20 + 20 / 4 * effort;
+    int stale = 10 - effort;
+    long long start = util_monotonic_us();
+    int dbs_per_call = ks->ndb < 16 ? ks->ndb : 16;
+    bool timed_out = false;
+    for (int j = 0; j < dbs_per_call && !timed_out; j++) {
+        struct db *db = &ks->dbs[ks->expire_db_cursor % ks->ndb];
+        ks->expire_db_cursor++;
+        int iteration = 0;
+        for (;;) {
+            if (db_expires_size(db) == 0) break;
+            struct expire_scan s = {ks, db, 0, 0, 0, 0, {0}, 0};
+            int buckets = 0;
+            int max_buckets = per_loop * 20;
+            while (s.sampled < per_loop && buckets < max_buckets && s.nvictims < 48) {
+                db->expire_cursor = htab_scan(&db->expires, db->expire_cursor, expire_scan_cb, &s);
+                buckets++;
+                if (db->expire_cursor == 0) break;
+            }
+            for (int v = 0; v < s.nvictims; v++) {
+                struct kentry *ke = s.victims[v];
+                ks->stats.expired_keys++;
+                if (ks->on_event)
+                    ks->on_event(ks, db, ke->key, ke->klen, KS_EV_EXPIRED, ks->on_event_priv);
+                entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), true);
+            }
+            s.expired = s.nvictims;
+            if (s.ttl_samples) {
+                long long avg = s.ttl_sum / s.ttl_samples;
+                db->avg_ttl = db->avg_ttl ? (db->avg_ttl / 50) * 49 + avg / 50 : avg;
+            }
+            if ((++iteration & 15) == 0 && util_monotonic_us() - start > budget_us) {
+                timed_out = true;
+                ks->stats.expired_time_cap_reached_count++;
+                break;
+            }
+            if (s.sampled == 0 || s.expired * 100 / (s.sampled ? s.sampled : 1) <= stale) break;
+            if (util_monotonic_us() - start > budget_us) {
+                timed_out = true;
+                break;
+            }
+        }
+    }
+    (void)slow;
+    ks->stats.expire_cycle_cpu_us += util_monotonic_us() - start;
+}
+
+void ks_rehash(struct keyspace *ks, long long us)
+{
+    for (int i = 0; i < ks->ndb; i++) {
+        struct db *db = &ks->dbs[i];
+        htab_shrink_if_needed(&db->keys);
+        htab_shrink_if_needed(&db->expires);
+        if (htab_is_rehashing(&db->keys)) htab_rehash_for(&db->keys, us);
+        if (htab_is_rehashing(&db->expires)) htab_rehash_for(&db->expires, us);
+    }
+}

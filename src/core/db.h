@@ -1,0 +1,146 @@
+/* db: the keyspace, 16 (configurable) numbered databases of keys.
+ *
+ * Each key is one `struct kentry` allocation holding the hash-table link,
+ * the value pointer, the access clock and the key bytes inline. Keys with a
+ * TTL also have a node in the db's `expires` table (keyed by entry address),
+ * flagged in the entry, so keys without a TTL never pay for a lookup in it.
+ *
+ * Invariants.
+ *  1. ke->flags & KE_EXPIRE  <=>  an expires node points at ke.
+ *  2. An entry found through db_lookup*() is never logically expired at
+ *     ks->now_ms: expired keys are deleted on access (lazy expiry) and by
+ *     db_active_expire() (a bounded sampling cycle).
+ *  3. Every removal goes through db__delete_entry(), which frees the value
+ *     and the expires node and reports the change.
+ *
+ * Time. ks->now_ms is the command's time: it is fixed for the duration of
+ * a command so a key cannot expire half way through it.
+ */
+#ifndef APIARY_DB_H
+#define APIARY_DB_H
+
+#include "base/htab.h"
+#include "core/object.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KE_EXPIRE 0x01u
+
+struct kentry {
+    struct htab_node node;
+    struct obj *val;
+    uint32_t lru;   /* LRU clock (seconds, 24 bits) or LFU counter */
+    uint8_t flags;  /* KE_* */
+    uint8_t pad[3];
+    uint32_t klen;
+    char key[];     /* klen bytes + NUL */
+};
+
+struct expnode {
+    struct htab_node node;
+    struct kentry *ke;
+    long long when; /* unix ms */
+};
+
+struct db {
+    int id;
+    struct htab keys;
+    struct htab expires;
+    unsigned long long expire_cursor; /* active expiry scan position */
+    long long avg_ttl;
+};
+
+struct keyspace;
+/* Called for each key removed or changed (WATCH, tracking, notifications
+ * hook in here in later work). */
+typedef void ks_key_event_fn(struct keyspace *ks, struct db *db, const char *key, size_t klen,
+                             int event, void *priv);
+enum { KS_EV_EXPIRED = 1, KS_EV_EVICTED = 2 };
+
+struct ks_stats {
+    long long expired_keys;
+    long long expired_stale_perc;
+    long long expired_time_cap_reached_count;
+    long long keyspace_hits;
+    long long keyspace_misses;
+    long long expire_cycle_cpu_us;
+};
+
+struct keyspace {
+    struct db *dbs;
+    int ndb;
+    long long now_ms;
+    bool active_expire;       /* DEBUG SET-ACTIVE-EXPIRE */
+    int active_expire_effort; /* 1..10 */
+    bool lazy_expire;         /* false while loading or as a replica later */
+    unsigned expire_db_cursor;/* next db for the active expiry cycle */
+    struct ks_stats stats;
+    ks_key_event_fn *on_event;
+    void *on_event_priv;
+};
+
+void ks_init(struct keyspace *ks, int ndb);
+void ks_deinit(struct keyspace *ks);
+static inline struct db *ks_db(struct keyspace *ks, int id) { return &ks->dbs[id]; }
+
+/* LRU clock in seconds, 24 bits. */
+#define KE_LRU_MAX ((1u << 24) - 1)
+uint32_t ks_lru_clock(const struct keyspace *ks);
+
+uint64_t db_hash_key(const char *key, size_t klen);
+
+/* Lookup honouring expiry; touches the access clock; counts hits/misses
+ * when `stats` is true. */
+struct kentry *db_lookup(struct keyspace *ks, struct db *db, const char *key, size_t klen);
+struct kentry *db_lookup_read(struct keyspace *ks, struct db *db, const char *key, size_t klen);
+/* Lookup without touching the clock or the stats (OBJECT, TYPE-free paths). */
+struct kentry *db_lookup_quiet(struct keyspace *ks, struct db *db, const char *key, size_t klen);
+
+/* Insert a new key (must be absent); takes ownership of val. */
+struct kentry *db_add(struct keyspace *ks, struct db *db, const char *key, size_t klen,
+                      struct obj *val);
+/* Set key to val (taking ownership), replacing any old value; the old TTL is
+ * dropped unless keep_ttl. Returns the entry. */
+struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_t klen,
+                      struct obj *val, bool keep_ttl);
+/* Replace the value of an existing entry (TTL kept); frees the old value
+ * unless it is the same object. */
+void db_replace_value(struct kentry *ke, struct obj *val);
+/* Delete; true if the key existed (and had not expired). */
+bool db_delete(struct keyspace *ks, struct db *db, const char *key, size_t klen);
+/* Delete an entry obtained by lookup. */
+void db_delete_entry(struct keyspace *ks, struct db *db, struct kentry *ke);
+/* Remove an entry from db without freeing its value: the value is returned
+ * (for RENAME/MOVE); the entry itself is freed. */
+struct obj *db_take_entry(struct keyspace *ks, struct db *db, struct kentry *ke,
+                          long long *expire_out);
+
+/* TTL. db_set_expire with when <= now deletes nothing by itself. */
+void db_set_expire(struct db *db, struct kentry *ke, long long when_ms);
+bool db_persist(struct db *db, struct kentry *ke);
+/* -1 when the key has no TTL. */
+long long db_get_expire(struct db *db, const struct kentry *ke);
+
+static inline size_t db_size(const struct db *db) { return htab_size(&db->keys); }
+static inline size_t db_expires_size(const struct db *db) { return htab_size(&db->expires); }
+
+/* Remove every key; returns how many. */
+long long db_flush(struct keyspace *ks, struct db *db);
+void db_swap(struct db *a, struct db *b);
+
+/* A random non-expired key, or NULL. */
+struct kentry *db_random(struct keyspace *ks, struct db *db);
+
+/* Active expiry: sample keys with a TTL and delete expired ones, for at most
+ * budget_us. `slow` is the periodic cycle; the fast cycle runs in
+ * before_sleep with a tiny budget. */
+void ks_active_expire(struct keyspace *ks, bool slow, long long budget_us);
+/* Incremental rehash and shrink of every db's tables, for ~us. */
+void ks_rehash(struct keyspace *ks, long long us);
+
+/* Memory used by a key: entry + value + expire node. */
+size_t db_key_mem(const struct db *db, const struct kentry *ke);
+
+#endif

@@ -1,0 +1,304 @@
+/* server: lifecycle of the server context, the accept path, the cron
+ * timer and before_sleep. See server.h. */
+#include "core/server.h"
+
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/util.h"
+#include "core/client.h"
+#include "core/cmd.h"
+#include "core/config.h"
+#include "core/reply.h"
+#include "ev/ev.h"
+#include "net/net.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Signals only set a flag; the cron acts on it on the loop thread. */
+static volatile sig_atomic_t shutdown_signal;
+
+static void on_signal(int sig) { shutdown_signal = sig; }
+
+void server_update_time(struct server *srv) { srv->ks.now_ms = util_mstime(); }
+
+/* ---- error stats: "ERR" -> count ---------------------------------------- */
+
+struct err_node {
+    struct htab_node node;
+    long long count;
+    size_t len;
+    char name[];
+};
+
+static uint64_t err_hash(const struct htab_node *n)
+{
+    const struct err_node *e = (const struct err_node *)n;
+    return util_hash(e->name, e->len);
+}
+
+static bool err_eq(const struct htab_node *n, const void *key, size_t klen)
+{
+    const struct err_node *e = (const struct err_node *)n;
+    return e->len == klen && memcmp(e->name, key, klen) == 0;
+}
+
+static const struct htab_type err_type = {err_hash, err_eq};
+
+#define ERRORSTATS_MAX 128
+
+void server_count_error(struct server *srv, const char *msg, size_t len)
+{
+    srv->stats.total_error_replies++;
+    size_t n = 0;
+    while (n < len && msg[n] != ' ') n++;
+    if (n > 64) n = 64;
+    uint64_t h = util_hash(msg, n);
+    struct err_node *e = (struct err_node *)htab_find(&srv->errors, h, msg, n);
+    if (!e) {
+        if (htab_size(&srv->errors) >= ERRORSTATS_MAX) return; /* bounded */
+        e = mem_alloc(sizeof(*e) + n + 1);
+        e->count = 0;
+        e->len = n;
+        memcpy(e->name, msg, n);
+        e->name[n] = '\0';
+        htab_add(&srv->errors, h, &e->node);
+    }
+    e->count++;
+}
+
+static void free_err(struct htab_node *n, void *priv) { mem_free(n); }
+
+void server_reset_stats(struct server *srv)
+{
+    memset(&srv->stats, 0, sizeof(srv->stats));
+    htab_deinit(&srv->errors, free_err, NULL);
+    cmd_reset_stats(srv);
+    srv->ks.stats.expired_keys = 0;
+    srv->ks.stats.keyspace_hits = 0;
+    srv->ks.stats.keyspace_misses = 0;
+    srv->ks.stats.expired_stale_perc = 0;
+    srv->ks.stats.expired_time_cap_reached_count = 0;
+    srv->ks.stats.expire_cycle_cpu_us = 0;
+    srv->stat_peak_memory = (long long)mem_used();
+    srv->nlatency = 0;
+}
+
+/* ---- accept ------------------------------------------------------------- */
+
+static void accept_handler(struct ev_loop *loop, int lfd, void *data, int mask)
+{
+    struct server *srv = data;
+    enum conn_kind kind = lfd == srv->unix_fd ? CONN_UNIX : CONN_TCP;
+    for (int i = 0; i < 1000; i++) {
+        int fd = net_accept(lfd, NULL, 0, NULL);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                log_warning("Accepting client connection: %s", strerror(errno));
+            return;
+        }
+        if (srv->nclients >= srv->cfg.maxclients) {
+            static const char msg[] = "-ERR max number of clients reached\r\n";
+            ssize_t w = write(fd, msg, sizeof(msg) - 1);
+            (void)w;
+            close(fd);
+            srv->stats.rejected_conn++;
+            continue;
+        }
+        struct client *c = client_new(srv, fd, kind);
+        if (!c) {
+            close(fd);
+            continue;
+        }
+        srv->stats.numconnections++;
+    }
+}
+
+static uint64_t client_id_hash(const struct htab_node *n)
+{
+    const struct client *c = htab_entry(n, struct client, id_node);
+    return util_hash_u64(c->id);
+}
+
+static bool client_id_eq(const struct htab_node *n, const void *key, size_t klen)
+{
+    const struct client *c = htab_entry(n, struct client, id_node);
+    return c->id == *(const uint64_t *)key;
+}
+
+static const struct htab_type client_id_type = {client_id_hash, client_id_eq};
+
+int server_init(struct server *srv, char *err, size_t errlen)
+{
+    obj_init_shared();
+    util_hash_seed((uint64_t)util_ustime() ^ ((uint64_t)getpid() << 32));
+    util_rand_seed((uint64_t)util_ustime() ^ (uint64_t)getpid());
+    srv->loop = ev_new(srv->cfg.maxclients + 128);
+    if (!srv->loop) {
+        snprintf(err, errlen, "Failed creating the event loop: %s", strerror(errno));
+        return -1;
+    }
+    ks_init(&srv->ks, srv->cfg.databases);
+    srv->ks.active_expire_effort = srv->cfg.active_expire_effort;
+    htab_init(&srv->errors, &err_type);
+    htab_init(&srv->clients_by_id, &client_id_type);
+    cmd_table_init(srv);
+    srv->next_client_id = 1;
+    srv->unix_fd = -1;
+    srv->start_ms = util_mstime();
+    srv->start_mono_us = util_monotonic_us();
+    srv->lastsave = srv->start_ms / 1000;
+    util_random_hex(srv->runid, 40);
+    srv->runid[40] = '\0';
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    return 0;
+}
+
+int server_listen(struct server *srv, char *err, size_t errlen)
+{
+    if (srv->cfg.port > 0) {
+        char *binds = mem_strdup(srv->cfg.bind);
+        for (char *tok = strtok(binds, " "); tok && srv->nlfds < 16; tok = strtok(NULL, " ")) {
+            const char *addr = tok;
+            bool optional = false;
+            if (addr[0] == '-') {
+                optional = true;
+                addr++;
+            }
+            if (!strcmp(addr, "*")) addr = "0.0.0.0";
+            int fd = net_tcp_listen(addr, srv->cfg.port, srv->cfg.tcp_backlog, err, errlen);
+            if (fd < 0) {
+                if (optional) continue;
+                mem_free(binds);
+                return -1;
+            }
+            srv->lfds[srv->nlfds++] = fd;
+            ev_add(srv->loop, fd, EV_READ, accept_handler, srv);
+        }
+        mem_free(binds);
+    }
+    if (srv->cfg.unixsocket && srv->cfg.unixsocket[0]) {
+        int fd = net_unix_listen(srv->cfg.unixsocket, srv->cfg.unixsocketperm, srv->cfg.tcp_backlog,
+                                 err, errlen);
+        if (fd < 0) return -1;
+        srv->unix_fd = fd;
+        ev_add(srv->loop, fd, EV_READ, accept_handler, srv);
+    }
+    if (srv->nlfds == 0 && srv->unix_fd < 0) {
+        snprintf(err, errlen, "Configured to not listen anywhere, exiting.");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- cron and before_sleep ----------------------------------------------- */
+
+static void track_instantaneous(struct server *srv)
+{
+    long long now = server_now_ms(srv);
+    long long dt = now - srv->inst_last_ms;
+    if (dt < 100) return;
+    if (srv->inst_last_ms) {
+        int i = srv->inst_idx++ % 16;
+        srv->inst_ops_samples[i] = (srv->stats.numcommands - srv->inst_last_cmds) * 1000 / dt;
+        srv->inst_in_samples[i] = (srv->stats.net_input_bytes - srv->inst_last_in) * 1000 / dt;
+        srv->inst_out_samples[i] = (srv->stats.net_output_bytes - srv->inst_last_out) * 1000 / dt;
+    }
+    srv->inst_last_ms = now;
+    srv->inst_last_cmds = srv->stats.numcommands;
+    srv->inst_last_in = srv->stats.net_input_bytes;
+    srv->inst_last_out = srv->stats.net_output_bytes;
+}
+
+static long long cron(struct ev_loop *loop, long long id, void *data)
+{
+    struct server *srv = data;
+    server_update_time(srv);
+    srv->cron_loops++;
+    if (shutdown_signal) {
+        log_warning("Received %s scheduling shutdown...", shutdown_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        shutdown_signal = 0;
+        server_prepare_shutdown(srv, 0);
+        return EV_TIMER_STOP;
+    }
+    long long used = (long long)mem_used();
+    if (used > srv->stat_peak_memory) srv->stat_peak_memory = used;
+    track_instantaneous(srv);
+    clients_cron(srv);
+    /* slow active-expire cycle: 25% of a cron period at most */
+    long long budget = 1000000LL / srv->cfg.hz / 4;
+    ks_active_expire(&srv->ks, true, budget);
+    if (srv->cfg.activerehashing) ks_rehash(&srv->ks, 1000);
+    if (srv->pause_until_ms && srv->pause_until_ms <= server_now_ms(srv)) {
+        srv->pause_until_ms = 0;
+        /* resume paused clients */
+        for (struct client *c = srv->clients_head; c; c = c->next)
+            if (c->flags & CLIENT_PAUSED) {
+                c->flags &= ~CLIENT_PAUSED;
+                client_process_input(c);
+            }
+    }
+    return 1000 / srv->cfg.hz;
+}
+
+static void before_sleep(struct ev_loop *loop, void *data)
+{
+    struct server *srv = data;
+    /* a fast expiry cycle, bounded to 1ms, keeps stale keys low between
+     * cron runs under load */
+    if (srv->ks.active_expire) {
+        server_update_time(srv);
+        ks_active_expire(&srv->ks, false, 1000);
+    }
+    clients_flush_pending(srv);
+}
+
+void server_run(struct server *srv)
+{
+    ev_timer_add(srv->loop, 1, cron, srv);
+    ev_set_before_sleep(srv->loop, before_sleep, srv);
+    ev_run(srv->loop);
+}
+
+int server_prepare_shutdown(struct server *srv, int flags)
+{
+    log_warning("User requested shutdown...");
+    if (srv->cfg.pidfile && srv->cfg.pidfile[0]) unlink(srv->cfg.pidfile);
+    if (srv->cfg.unixsocket && srv->cfg.unixsocket[0]) unlink(srv->cfg.unixsocket);
+    /* flush what we can to clients, then stop */
+    clients_flush_pending(srv);
+    log_warning("%s is now ready to exit, bye bye...", "Apiary");
+    srv->shutdown_asap = true;
+    ev_stop(srv->loop);
+    return 0;
+}
+
+void slowlog_free_all(struct server *srv);
+
+void server_deinit(struct server *srv)
+{
+    while (srv->clients_head) {
+        srv->clients_head->flags &= ~CLIENT_PROTECTED;
+        client_free(srv->clients_head);
+    }
+    for (int i = 0; i < srv->nlfds; i++) close(srv->lfds[i]);
+    if (srv->unix_fd >= 0) close(srv->unix_fd);
+    ks_deinit(&srv->ks);
+    htab_deinit(&srv->errors, free_err, NULL);
+    htab_deinit(&srv->clients_by_id, NULL, NULL);
+    cmd_table_deinit(srv);
+    slowlog_free_all(srv);
+    mem_free(srv->latency);
+    ev_free(&srv->loop);
+    config_free(&srv->cfg);
+    obj_free_shared();
+}

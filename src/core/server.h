@@ -1,0 +1,192 @@
+/* server: the server context: configuration, keyspace, clients, stats.
+ *
+ * There is exactly one `struct server` per process, created by
+ * src/server/main.c and passed explicitly (c->srv) to everything that needs
+ * it; no module reaches it through a global. The event loop's thread owns
+ * all of it. */
+#ifndef APIARY_SERVER_H
+#define APIARY_SERVER_H
+
+#include "core/db.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ev_loop;
+struct client;
+struct command;
+
+#define APIARY_VERSION "0.1.0"
+#define REDIS_COMPAT_VERSION "7.0.15"
+
+enum obuf_class { OBUF_NORMAL = 0, OBUF_REPLICA = 1, OBUF_PUBSUB = 2, OBUF_CLASSES };
+
+struct obuf_limit {
+    long long hard, soft, soft_seconds;
+};
+
+/* Every value CONFIG GET/SET can reach. Defaults in config.c. */
+struct config {
+    char *bind;       /* space separated */
+    int port;
+    char *unixsocket;
+    unsigned unixsocketperm;
+    int tcp_backlog;
+    int timeout;      /* idle seconds, 0 = never */
+    int tcp_keepalive;
+    int databases;
+    int maxclients;
+    int hz;
+    long long proto_max_bulk_len;
+    long long proto_max_multibulk_len;
+    long long client_query_buffer_limit;
+    struct obuf_limit obuf_limits[OBUF_CLASSES];
+    long long maxmemory;
+    int maxmemory_policy;
+    int maxmemory_samples;
+    char *logfile;
+    int loglevel;
+    char *pidfile;
+    bool daemonize;
+    char *dir;
+    char *dbfilename;
+    char *save;
+    bool appendonly;
+    int appendfsync;
+    char *appendfilename;
+    char *appenddirname;
+    long long slowlog_log_slower_than;
+    long long slowlog_max_len;
+    long long latency_monitor_threshold;
+    int active_expire_effort;
+    bool activerehashing;
+    bool lazyfree_lazy_user_del;
+    bool lazyfree_lazy_user_flush;
+    char *requirepass;
+    bool protected_mode;
+    int io_threads;
+    char *notify_keyspace_events;
+    int list_max_listpack_size;
+    int list_compress_depth;
+    long long hash_max_listpack_entries, hash_max_listpack_value;
+    long long set_max_intset_entries, set_max_listpack_entries, set_max_listpack_value;
+    long long zset_max_listpack_entries, zset_max_listpack_value;
+    bool stop_writes_on_bgsave_error;
+    bool rdbcompression, rdbchecksum;
+    bool enable_debug_command; /* "yes" | "local" | "no" kept as bool: yes/local */
+    char *config_file; /* absolute path or NULL */
+};
+
+struct slowlog_entry {
+    long long id, time, duration;
+    int argc;
+    struct slice *argv; /* owned copies, trimmed */
+    char *peer, *name;
+};
+
+struct latency_sample {
+    long long time, ms;
+};
+
+struct server_stats {
+    long long numcommands;
+    long long numconnections;
+    long long rejected_conn;
+    long long net_input_bytes, net_output_bytes;
+    long long total_error_replies;
+    long long unexpected_error_replies;
+    long long client_qbuf_limit_disconnections;
+    long long client_obuf_limit_disconnections;
+    long long evicted_keys;
+    long long evicted_clients;
+    long long total_reads_processed, total_writes_processed;
+    long long io_threaded_reads, io_threaded_writes;
+};
+
+struct server {
+    struct config cfg;
+    struct ev_loop *loop;
+    struct keyspace ks;
+    struct server_stats stats;
+
+    /* listeners */
+    int lfds[16];
+    int nlfds;
+    int unix_fd;
+
+    /* clients */
+    struct client *clients_head;
+    long long nclients;
+    uint64_t next_client_id;
+    struct client *pending_write; /* singly linked through c->pw_next */
+    struct client *monitors;      /* linked through c->mon_next */
+    struct client *current;       /* client running a command, or NULL */
+    struct htab clients_by_id;
+
+    /* pause */
+    long long pause_until_ms;
+    bool pause_write_only;
+
+    /* time */
+    long long start_ms;
+    long long start_mono_us;
+    long long cron_loops;
+    long long stat_peak_memory;
+    char runid[41];
+    char executable[1024];
+
+    /* command table */
+    struct htab commands;
+    int ncommands;
+
+    /* slowlog and latency */
+    struct slowlog_entry *slowlog; /* ring */
+    long long slowlog_len, slowlog_head, slowlog_next_id;
+    struct latency_event *latency;
+    int nlatency;
+
+    /* error stats: name -> count */
+    struct htab errors;
+
+    /* shutdown */
+    bool shutdown_asap;
+    int shutdown_signal;
+    long long lastsave;
+    long long dirty;
+
+    /* instantaneous metrics */
+    long long inst_last_ms, inst_last_cmds, inst_last_in, inst_last_out;
+    long long inst_ops, inst_in, inst_out;
+    int inst_idx;
+    long long inst_ops_samples[16], inst_in_samples[16], inst_out_samples[16];
+};
+
+struct latency_event {
+    char name[64];
+    struct latency_sample samples[160];
+    int idx, count;
+    long long max;
+};
+
+/* Lifecycle (server.c). */
+int server_init(struct server *srv, char *err, size_t errlen);
+int server_listen(struct server *srv, char *err, size_t errlen);
+void server_run(struct server *srv);
+void server_deinit(struct server *srv);
+/* Flush, log and stop the loop; returns 0, or -1 to refuse (SHUTDOWN). */
+int server_prepare_shutdown(struct server *srv, int flags);
+
+/* Time of the current command/event batch, ms. */
+static inline long long server_now_ms(const struct server *srv) { return srv->ks.now_ms; }
+void server_update_time(struct server *srv);
+
+/* Slowlog / latency (server_cmds.c). */
+void slowlog_push(struct server *srv, struct client *c, long long duration_us);
+void slowlog_reset(struct server *srv);
+void latency_add_sample(struct server *srv, const char *event, long long ms);
+
+/* Error statistics, called by reply_error. */
+void server_count_error(struct server *srv, const char *msg, size_t len);
+
+#endif

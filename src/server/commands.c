@@ -1,0 +1,18 @@
+/* commands: the one list of every module's command table. Adding a data
+ * type or a module means adding its table here. */
+#include "server/commands.h"
+
+#include "core/cmd.h"
+
+extern struct command conn_commands[];
+extern struct command server_commands[];
+extern struct command config_commands[];
+extern struct command string_commands[];
+
+void commands_register_all(struct server *srv)
+{
+    cmd_register(srv, conn_commands);
+    cmd_register(srv, server_commands);
+    cmd_register(srv, config_commands);
+    cmd_register(srv, string_commands);
+}
