@@ -8,6 +8,9 @@ extern struct command conn_commands[];
 extern struct command server_commands[];
 extern struct command config_commands[];
 extern struct command string_commands[];
+extern struct command bitops_commands[];
+extern struct command keys_commands[];
+extern struct command expire_commands[];
 
 void commands_register_all(struct server *srv)
 {
@@ -15,4 +18,7 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, server_commands);
     cmd_register(srv, config_commands);
     cmd_register(srv, string_commands);
+    cmd_register(srv, bitops_commands);
+    cmd_register(srv, keys_commands);
+    cmd_register(srv, expire_commands);
 }
