@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <malloc.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #ifdef APIARY_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -15,7 +17,45 @@
 
 #define MEM_MAX_THREADS 16
 
-/* One slot per thread that ever allocated; slot 0 is the first (main). */
+static void mem__default_oom(size_t size)
+{
+    fprintf(stderr, "apiary: out of memory allocating %zu bytes\n", size);
+    fflush(stderr);
+    abort();
+}
+
+void (*mem_oom_handler)(size_t size) = mem__default_oom;
+
+#ifdef APIARY_JEMALLOC
+/* jemalloc keeps per-thread allocated/deallocated byte counters (by size
+ * class) anyway; reading them costs nothing on the allocation path. Each
+ * thread that allocates registers its two counters once. */
+static uint64_t *mem_alloc_ctr[MEM_MAX_THREADS], *mem_dealloc_ctr[MEM_MAX_THREADS];
+static atomic_int mem_nthreads;
+static _Thread_local bool mem_registered;
+
+static void mem__register(void)
+{
+    mem_registered = true;
+    uint64_t *a = NULL, *d = NULL;
+    size_t sz = sizeof(a);
+    if (mallctl("thread.allocatedp", &a, &sz, NULL, 0) != 0) return;
+    sz = sizeof(d);
+    if (mallctl("thread.deallocatedp", &d, &sz, NULL, 0) != 0) return;
+    int i = atomic_fetch_add(&mem_nthreads, 1);
+    if (i >= MEM_MAX_THREADS) return;
+    mem_alloc_ctr[i] = a;
+    mem_dealloc_ctr[i] = d;
+}
+
+#define MEM_ACCOUNT(p, delta)             \
+    do {                                  \
+        (void)(delta);                    \
+        if (!mem_registered) mem__register(); \
+    } while (0)
+#define MEM_UNACCOUNT(p) ((void)0)
+#else
+/* libc (sanitizer builds): count usable sizes ourselves, per thread. */
 static long long mem_slots[MEM_MAX_THREADS];
 static atomic_int mem_nslots;
 static _Thread_local long long *mem_slot;
@@ -29,21 +69,15 @@ static long long *mem__my_slot(void)
     }
     return mem_slot;
 }
-
-static void mem__default_oom(size_t size)
-{
-    fprintf(stderr, "apiary: out of memory allocating %zu bytes\n", size);
-    fflush(stderr);
-    abort();
-}
-
-void (*mem_oom_handler)(size_t size) = mem__default_oom;
+#define MEM_ACCOUNT(p, delta) (*mem__my_slot() += (long long)malloc_usable_size(p) - (delta))
+#define MEM_UNACCOUNT(p) (*mem__my_slot() -= (long long)malloc_usable_size(p))
+#endif
 
 void *mem_alloc(size_t size)
 {
     void *p = malloc(size ? size : 1);
     if (!p) mem_oom_handler(size);
-    *mem__my_slot() += (long long)malloc_usable_size(p);
+    MEM_ACCOUNT(p, 0);
     return p;
 }
 
@@ -51,24 +85,28 @@ void *mem_calloc(size_t size)
 {
     void *p = calloc(1, size ? size : 1);
     if (!p) mem_oom_handler(size);
-    *mem__my_slot() += (long long)malloc_usable_size(p);
+    MEM_ACCOUNT(p, 0);
     return p;
 }
 
 void *mem_realloc(void *ptr, size_t size)
 {
     if (!ptr) return mem_alloc(size);
-    size_t old = malloc_usable_size(ptr);
+#ifndef APIARY_JEMALLOC
+    long long old = (long long)malloc_usable_size(ptr);
+#else
+    long long old = 0;
+#endif
     void *p = realloc(ptr, size ? size : 1);
     if (!p) mem_oom_handler(size);
-    *mem__my_slot() += (long long)malloc_usable_size(p) - (long long)old;
+    MEM_ACCOUNT(p, old);
     return p;
 }
 
 void mem_free(void *ptr)
 {
     if (!ptr) return;
-    *mem__my_slot() -= (long long)malloc_usable_size(ptr);
+    MEM_UNACCOUNT(ptr);
     free(ptr);
 }
 
@@ -87,9 +125,18 @@ size_t mem_usable(const void *ptr) { return ptr ? malloc_usable_size((void *)ptr
 size_t mem_used(void)
 {
     long long sum = 0;
+#ifdef APIARY_JEMALLOC
+    if (!mem_registered) mem__register();
+    int n = atomic_load(&mem_nthreads);
+    if (n > MEM_MAX_THREADS) n = MEM_MAX_THREADS;
+    for (int i = 0; i < n; i++)
+        sum += (long long)(__atomic_load_n(mem_alloc_ctr[i], __ATOMIC_RELAXED) -
+                           __atomic_load_n(mem_dealloc_ctr[i], __ATOMIC_RELAXED));
+#else
     int n = atomic_load(&mem_nslots);
     if (n > MEM_MAX_THREADS) n = MEM_MAX_THREADS;
     for (int i = 0; i < n; i++) sum += __atomic_load_n(&mem_slots[i], __ATOMIC_RELAXED);
+#endif
     return sum < 0 ? 0 : (size_t)sum;
 }
 

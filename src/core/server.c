@@ -236,7 +236,11 @@ static long long cron(struct ev_loop *loop, long long id, void *data)
     clients_cron(srv);
     /* slow active-expire cycle: 25% of a cron period at most */
     long long budget = 1000000LL / srv->cfg.hz / 4;
+    long long capped = srv->ks.stats.expired_time_cap_reached_count;
     ks_active_expire(&srv->ks, true, budget);
+    /* the slow cycle ran out of time: stale keys pile up, so let the fast
+     * cycle help until a slow cycle finishes within its budget */
+    srv->expire_fast = srv->ks.stats.expired_time_cap_reached_count != capped;
     if (srv->cfg.activerehashing) ks_rehash(&srv->ks, 1000);
     if (srv->pause_until_ms && srv->pause_until_ms <= server_now_ms(srv)) {
         srv->pause_until_ms = 0;
@@ -254,8 +258,8 @@ static void before_sleep(struct ev_loop *loop, void *data)
 {
     struct server *srv = data;
     /* a fast expiry cycle, bounded to 1ms, keeps stale keys low between
-     * cron runs under load */
-    if (srv->ks.active_expire) {
+     * cron runs when the slow cycle cannot keep up */
+    if (srv->expire_fast && srv->ks.active_expire) {
         server_update_time(srv);
         ks_active_expire(&srv->ks, false, 1000);
     }

@@ -132,6 +132,7 @@ struct server {
     long long start_ms;
     long long start_mono_us;
     long long cron_loops;
+    bool expire_fast; /* run the fast expiry cycle in before_sleep */
     long long stat_peak_memory;
     char runid[41];
     char executable[1024];

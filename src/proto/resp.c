@@ -244,15 +244,33 @@ enum resp_result resp_parse(struct resp_req *r, char *buf, size_t len, const str
                 return RESP_NEED_MORE;
             }
             if (buf[pos] != '$') {
-                static char msg[64];
-                unsigned char c = (unsigned char)buf[pos];
                 /* Redis prints the byte as %c */
-                memcpy(msg, "Protocol error: expected '$', got '", 35);
-                msg[35] = (char)c;
-                msg[36] = '\'';
-                msg[37] = '\0';
-                r->err = msg;
+                memcpy(r->errbuf, "Protocol error: expected '$', got '", 35);
+                r->errbuf[35] = buf[pos];
+                r->errbuf[36] = '\'';
+                r->errbuf[37] = '\0';
+                r->err = r->errbuf;
                 return RESP_ERROR;
+            }
+            /* fast path: a short length whose line is complete */
+            {
+                size_t q = pos + 1;
+                unsigned long long v = 0;
+                while (q < len && q - pos <= 18 && (unsigned)(buf[q] - '0') <= 9) {
+                    v = v * 10 + (unsigned)(buf[q] - '0');
+                    q++;
+                }
+                if (q + 1 < len && buf[q] == '\r' && q > pos + 1 &&
+                    (buf[pos + 1] != '0' || q == pos + 2)) {
+                    if ((long long)v > lim->max_bulk_len) {
+                        r->err = "Protocol error: invalid bulk length";
+                        return RESP_ERROR;
+                    }
+                    pos = q + 2;
+                    r->bulk_len = (long long)v;
+                    r->state = ST_BULK_DATA;
+                    break;
+                }
             }
             char *cr = memchr(buf + pos, '\r', len - pos);
             if (!cr) {

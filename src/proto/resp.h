@@ -49,6 +49,7 @@ struct resp_req {
     int argv_cap;
     size_t consumed;
     const char *err;
+    char errbuf[48]; /* storage for an error text that quotes input */
     bool is_inline;
     /* resumable state */
     int state;

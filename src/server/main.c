@@ -8,6 +8,7 @@
 #include "core/server.h"
 #include "server/commands.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR ***\n--%s: %s\n", words[0], err);
             return 1;
         }
+    }
+    if (srv.cfg.daemonize && daemon(1, 0) < 0) {
+        fprintf(stderr, "Can't daemonize: %s\n", strerror(errno));
+        return 1;
     }
     log_set_level((enum log_level)srv.cfg.loglevel);
     if (log_open(srv.cfg.logfile) < 0) {
