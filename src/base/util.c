@@ -144,8 +144,12 @@ int util_ld2str(char *dst, size_t size, long double v)
 
 static inline int lc(int c, bool nocase) { return nocase ? tolower(c) : c; }
 
+/* *exhausted is set when a match failed because the string ran out while
+ * pattern was left: then no enclosing '*' can succeed by skipping more
+ * characters, and it stops at once. That keeps patterns like "a*a*a*...b"
+ * polynomial instead of exponential. */
 static bool glob__match(const char *p, size_t plen, const char *s, size_t slen, bool nocase,
-                        int depth)
+                        int depth, bool *exhausted)
 {
     if (depth > 1000) return false; /* pathological patterns: bounded recursion */
     while (plen && slen) {
@@ -154,8 +158,9 @@ static bool glob__match(const char *p, size_t plen, const char *s, size_t slen, 
             while (plen > 1 && p[1] == '*') { p++; plen--; }
             if (plen == 1) return true;
             for (;;) {
-                if (glob__match(p + 1, plen - 1, s, slen, nocase, depth + 1)) return true;
-                if (slen == 0) return false;
+                if (glob__match(p + 1, plen - 1, s, slen, nocase, depth + 1, exhausted))
+                    return true;
+                if (*exhausted || slen == 0) return false;
                 s++;
                 slen--;
             }
@@ -210,12 +215,15 @@ static bool glob__match(const char *p, size_t plen, const char *s, size_t slen, 
         plen--;
     }
     while (plen && p[0] == '*') { p++; plen--; }
-    return plen == 0 && slen == 0;
+    if (plen == 0 && slen == 0) return true;
+    if (slen == 0) *exhausted = true;
+    return false;
 }
 
 bool util_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool nocase)
 {
-    return glob__match(pat, plen, s, slen, nocase, 0);
+    bool exhausted = false;
+    return glob__match(pat, plen, s, slen, nocase, 0, &exhausted);
 }
 
 /* ---- hashing ------------------------------------------------------------ */

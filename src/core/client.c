@@ -41,6 +41,9 @@ struct client *client_new(struct server *srv, int fd, enum conn_kind kind)
     conn_init(&c->conn, fd, kind);
     c->db = ks_db(&srv->ks, 0);
     c->resp = 2;
+    /* internal clients (fd < 0) never log in */
+    if (fd < 0 || !srv->cfg.requirepass || !srv->cfg.requirepass[0])
+        c->flags |= CLIENT_AUTHENTICATED;
     if (kind == CONN_UNIX) c->flags |= CLIENT_UNIX;
     c->ctime_ms = c->last_interaction_ms = server_now_ms(srv);
     resp_req_init(&c->req);
@@ -184,11 +187,18 @@ void client_process_input(struct client *c)
             c->argv[i].len = c->req.argv[i].len;
         }
         c->argc = argc;
-        c->qpos += c->req.consumed;
+        size_t consumed = c->req.consumed;
         resp_req_reset(&c->req);
-        if (argc == 0) continue;
+        if (argc == 0) {
+            c->qpos += consumed;
+            continue;
+        }
+        /* while it runs, the request still counts as query buffer (CLIENT
+         * LIST qbuf), as in Redis */
         cmd_dispatch(c);
         c->argc = 0;
+        if (c->flags & CLIENT_PAUSED) break; /* held back by CLIENT PAUSE: parsed again later */
+        c->qpos += consumed;
     }
     /* compact: keep the unparsed tail at the front (offsets in req are
      * relative to the request start, so moving is safe) */
@@ -391,6 +401,19 @@ void clients_cron(struct server *srv)
             c->qcap = 0;
         }
         c = next;
+    }
+}
+
+void clients_unpause_if_due(struct server *srv)
+{
+    if (!srv->pause_until_ms) return;
+    server_update_time(srv);
+    if (srv->pause_until_ms > server_now_ms(srv)) return;
+    srv->pause_until_ms = 0;
+    for (struct client *c = srv->clients_head; c; c = c->next) {
+        if (!(c->flags & CLIENT_PAUSED)) continue;
+        c->flags &= ~CLIENT_PAUSED;
+        client_process_input(c); /* may pause c again, or free others: c->next stays valid */
     }
 }
 

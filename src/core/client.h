@@ -50,6 +50,7 @@ enum client_flags {
     CLIENT_PROTECTED = 1u << 13, /* don't free: a command of it runs */
     CLIENT_NO_TOUCH = 1u << 14,
     CLIENT_PAUSED = 1u << 15,
+    CLIENT_AUTHENTICATED = 1u << 16, /* passed AUTH, or no password was required */
 };
 
 struct rblock {
@@ -114,6 +115,9 @@ int client_write(struct client *c, bool from_handler);
 void clients_flush_pending(struct server *srv);
 /* Idle timeouts etc., called from cron. */
 void clients_cron(struct server *srv);
+/* If a CLIENT PAUSE is over (or was ended by UNPAUSE), run the commands
+ * that waited for it. Called before the loop sleeps. */
+void clients_unpause_if_due(struct server *srv);
 
 /* Total unsent output bytes. */
 size_t client_obuf_bytes(const struct client *c);

@@ -28,7 +28,22 @@ static const struct htab_type cmd_type = {cmd_node_hash, cmd_node_eq};
 
 void cmd_table_init(struct server *srv) { htab_init(&srv->commands, &cmd_type); }
 
-void cmd_table_deinit(struct server *srv) { htab_deinit(&srv->commands, NULL, NULL); }
+static void free_latency_hist(struct command *c, void *priv)
+{
+    mem_free(c->latency_hist);
+    c->latency_hist = NULL;
+    if (c->subcommands)
+        for (struct command *s = c->subcommands; s->name; s++) {
+            mem_free(s->latency_hist);
+            s->latency_hist = NULL;
+        }
+}
+
+void cmd_table_deinit(struct server *srv)
+{
+    cmd_foreach(srv, free_latency_hist, NULL);
+    htab_deinit(&srv->commands, NULL, NULL);
+}
 
 void cmd_register(struct server *srv, struct command *table)
 {
@@ -93,6 +108,7 @@ static void reset_one(struct command *c, void *priv)
     if (c->subcommands)
         for (struct command *s = c->subcommands; s->name; s++)
             s->calls = s->usec = s->rejected_calls = s->failed_calls = 0;
+    free_latency_hist(c, NULL);
 }
 
 void cmd_reset_stats(struct server *srv) { cmd_foreach(srv, reset_one, NULL); }
@@ -149,6 +165,7 @@ static void call(struct client *c, struct command *cmd)
     long long errs = srv->stats.total_error_replies;
     long long start = util_monotonic_us();
     c->cmd = cmd;
+    c->lastcmd = cmd; /* CLIENT LIST/INFO show the running command */
     srv->current = c;
     c->flags |= CLIENT_PROTECTED;
     cmd->proc(c);
@@ -157,10 +174,13 @@ static void call(struct client *c, struct command *cmd)
     long long dur = util_monotonic_us() - start;
     cmd->calls++;
     cmd->usec += dur;
+    if (!cmd->latency_hist)
+        cmd->latency_hist = mem_calloc(sizeof(long long) * CMD_LATENCY_BUCKETS);
+    int bucket = dur <= 1 ? 0 : 64 - __builtin_clzll((unsigned long long)(dur - 1));
+    cmd->latency_hist[bucket < CMD_LATENCY_BUCKETS ? bucket : CMD_LATENCY_BUCKETS - 1]++;
     if (srv->stats.total_error_replies != errs) cmd->failed_calls++;
     srv->stats.numcommands++;
     c->commands++;
-    c->lastcmd = cmd;
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
     if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
         c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
@@ -208,6 +228,11 @@ void cmd_dispatch(struct client *c)
         reject(c, cmd, msg);
         return;
     }
+    if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH) &&
+        srv->cfg.requirepass && srv->cfg.requirepass[0]) {
+        reject(c, cmd, "NOAUTH Authentication required.");
+        return;
+    }
     if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !(cmd->flags & CMD_PUBSUB) &&
         strcmp(cmd->name, "ping") && strcmp(cmd->name, "quit") && strcmp(cmd->name, "reset")) {
         char msg[256];
@@ -216,6 +241,13 @@ void cmd_dispatch(struct client *c)
                  "RESET are allowed in this context",
                  cmd->fullname);
         reject(c, cmd, msg);
+        return;
+    }
+    /* CLIENT PAUSE: hold the command back (client.c parses it again when
+     * the pause ends) if the pause covers it */
+    if (srv->pause_until_ms && srv->pause_until_ms > server_now_ms(srv) &&
+        (!srv->pause_write_only || (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)))) {
+        c->flags |= CLIENT_PAUSED;
         return;
     }
     if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);

@@ -66,7 +66,13 @@ struct command {
     struct command *parent;
     char fullname[64];
     long long calls, usec, rejected_calls, failed_calls;
+    /* LATENCY HISTOGRAM: latency_hist[k] counts calls that took at most 2^k
+     * us (more than 2^(k-1)); allocated at the first call, freed by
+     * cmd_reset_stats */
+    long long *latency_hist;
 };
+
+#define CMD_LATENCY_BUCKETS 40
 
 void cmd_table_init(struct server *srv);
 /* Register a table (rows until a NULL name); called by the server layer,

@@ -4,6 +4,7 @@
 #include "base/mem.h"
 #include "base/util.h"
 
+#include <limits.h>
 #include <string.h>
 
 static uint64_t key_node_hash(const struct htab_node *n)
@@ -132,6 +133,34 @@ static bool expire_if_needed(struct keyspace *ks, struct db *db, struct kentry *
     return true;
 }
 
+bool db_entry_expired(const struct keyspace *ks, struct db *db, const struct kentry *ke)
+{
+    if (!(ke->flags & KE_EXPIRE)) return false;
+    long long when = db_get_expire(db, ke);
+    return when != -1 && when <= ks->now_ms;
+}
+
+bool db_expire_if_needed(struct keyspace *ks, struct db *db, struct kentry *ke)
+{
+    return expire_if_needed(ks, db, ke);
+}
+
+bool db_expire_to_abs_ms(long long now_ms, long long when, bool seconds, bool relative,
+                         long long *out_ms)
+{
+    if (seconds) {
+        if (when > LLONG_MAX / 1000 || when < LLONG_MIN / 1000) return false;
+        when *= 1000;
+    }
+    if (relative) {
+        /* now_ms >= 0, so only the upper bound can overflow */
+        if (when > LLONG_MAX - now_ms) return false;
+        when += now_ms;
+    }
+    *out_ms = when;
+    return true;
+}
+
 struct kentry *db_lookup_quiet(struct keyspace *ks, struct db *db, const char *key, size_t klen)
 {
     struct kentry *ke =
@@ -256,8 +285,14 @@ struct kentry *db_random(struct keyspace *ks, struct db *db)
         if (!ke) return NULL;
         if (!expire_if_needed(ks, db, ke)) return ke;
     }
-    if (!db_size(db)) return NULL;
-    return (struct kentry *)htab_random(&db->keys);
+    /* Still unlucky: every failed try deleted an expired key, so keep going;
+     * this ends when a live key is found or the db is empty. (With lazy
+     * expiry off, the first try always returns.) */
+    while (db_size(db)) {
+        struct kentry *ke = (struct kentry *)htab_random(&db->keys);
+        if (!expire_if_needed(ks, db, ke)) return ke;
+    }
+    return NULL;
 }
 
 size_t db_key_mem(const struct db *db, const struct kentry *ke)

@@ -122,6 +122,21 @@ void db_set_expire(struct db *db, struct kentry *ke, long long when_ms);
 bool db_persist(struct db *db, struct kentry *ke);
 /* -1 when the key has no TTL. */
 long long db_get_expire(struct db *db, const struct kentry *ke);
+/* True if ke's TTL has passed at ks->now_ms; deletes nothing (KEYS). */
+bool db_entry_expired(const struct keyspace *ks, struct db *db, const struct kentry *ke);
+/* Lazy expiry of an entry already in hand (SCAN): if its TTL has passed and
+ * lazy expiry is on, deletes it as an expired key (stats, event) and
+ * returns true; ke is then freed. */
+bool db_expire_if_needed(struct keyspace *ks, struct db *db, struct kentry *ke);
+/* Expire-time arithmetic shared by the EXPIRE family, SET EX/PX/EXAT/PXAT
+ * and GETEX. `when` is the argument as given: in seconds if `seconds`, and
+ * relative to now_ms if `relative`. Stores the absolute unix-ms time and
+ * returns true, or returns false when the conversion overflows int64 (the
+ * caller replies "ERR invalid expire time in '<cmd>' command"). Negative
+ * and past times are not errors here: EXPIRE accepts them (the key is
+ * deleted); SET/GETEX reject when <= 0 themselves before calling. */
+bool db_expire_to_abs_ms(long long now_ms, long long when, bool seconds, bool relative,
+                         long long *out_ms);
 
 static inline size_t db_size(const struct db *db) { return htab_size(&db->keys); }
 static inline size_t db_expires_size(const struct db *db) { return htab_size(&db->expires); }

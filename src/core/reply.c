@@ -266,7 +266,7 @@ void reply_help(struct client *c, const char *cmd, const char *const *lines)
 {
     long long n = 0;
     while (lines[n]) n++;
-    reply_array(c, n + 2);
+    reply_array(c, n + 3); /* header, lines, "HELP", its description */
     char buf[256];
     snprintf(buf, sizeof(buf), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", cmd);
     reply_simple(c, buf);

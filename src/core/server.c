@@ -71,6 +71,25 @@ void server_count_error(struct server *srv, const char *msg, size_t len)
     e->count++;
 }
 
+struct err_iter {
+    void (*fn)(const char *name, long long count, void *priv);
+    void *priv;
+};
+
+static void err_iter_cb(struct htab_node *n, void *p)
+{
+    const struct err_node *e = (const struct err_node *)n;
+    struct err_iter *it = p;
+    it->fn(e->name, e->count, it->priv);
+}
+
+void server_errors_foreach(struct server *srv,
+                           void (*fn)(const char *name, long long count, void *priv), void *priv)
+{
+    struct err_iter it = {fn, priv};
+    htab_foreach(&srv->errors, err_iter_cb, &it);
+}
+
 static void free_err(struct htab_node *n, void *priv) { mem_free(n); }
 
 void server_reset_stats(struct server *srv)
@@ -237,7 +256,11 @@ static long long cron(struct ev_loop *loop, long long id, void *data)
     /* slow active-expire cycle: 25% of a cron period at most */
     long long budget = 1000000LL / srv->cfg.hz / 4;
     long long capped = srv->ks.stats.expired_time_cap_reached_count;
+    long long expire_start = util_monotonic_us();
     ks_active_expire(&srv->ks, true, budget);
+    long long expire_ms = (util_monotonic_us() - expire_start) / 1000;
+    if (srv->cfg.latency_monitor_threshold > 0 && expire_ms >= srv->cfg.latency_monitor_threshold)
+        latency_add_sample(srv, "expire-cycle", expire_ms);
     /* the slow cycle ran out of time: stale keys pile up, so let the fast
      * cycle help until a slow cycle finishes within its budget */
     srv->expire_fast = srv->ks.stats.expired_time_cap_reached_count != capped;
@@ -263,6 +286,7 @@ static void before_sleep(struct ev_loop *loop, void *data)
         server_update_time(srv);
         ks_active_expire(&srv->ks, false, 1000);
     }
+    clients_unpause_if_due(srv);
     clients_flush_pending(srv);
 }
 

@@ -144,6 +144,7 @@ struct server {
     /* slowlog and latency */
     struct slowlog_entry *slowlog; /* ring */
     long long slowlog_len, slowlog_head, slowlog_next_id;
+    long long slowlog_cap; /* slots allocated in the ring */
     struct latency_event *latency;
     int nlatency;
 
@@ -189,5 +190,8 @@ void latency_add_sample(struct server *srv, const char *event, long long ms);
 
 /* Error statistics, called by reply_error. */
 void server_count_error(struct server *srv, const char *msg, size_t len);
+/* Visit every error code counted so far (INFO errorstats). */
+void server_errors_foreach(struct server *srv,
+                           void (*fn)(const char *name, long long count, void *priv), void *priv);
 
 #endif

@@ -11,6 +11,7 @@ extern struct command string_commands[];
 extern struct command bitops_commands[];
 extern struct command keys_commands[];
 extern struct command expire_commands[];
+extern struct command function_commands[];
 
 void commands_register_all(struct server *srv)
 {
@@ -21,4 +22,5 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, bitops_commands);
     cmd_register(srv, keys_commands);
     cmd_register(srv, expire_commands);
+    cmd_register(srv, function_commands);
 }
