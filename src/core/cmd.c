@@ -197,10 +197,22 @@ static void call(struct client *c, struct command *cmd)
 
 void monitor_feed(struct server *srv, struct client *c);
 
+/* Case-insensitive equality of a lowercase command name with input. */
+static inline bool name_eq(const char *name, const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (name[i] != (char)(p[i] | ((p[i] >= 'A' && p[i] <= 'Z') ? 0x20 : 0)) || !name[i])
+            return false;
+    return name[len] == '\0';
+}
+
 void cmd_dispatch(struct client *c)
 {
     struct server *srv = c->srv;
-    struct command *cmd = cmd_lookup(srv, c->argv[0].p, c->argv[0].len);
+    /* pipelines repeat the same command: try the client's last one first */
+    struct command *cmd = c->lastcmd ? (c->lastcmd->parent ? c->lastcmd->parent : c->lastcmd) : NULL;
+    if (!cmd || !name_eq(cmd->name, c->argv[0].p, c->argv[0].len))
+        cmd = cmd_lookup(srv, c->argv[0].p, c->argv[0].len);
     c->cmd = NULL;
     if (!cmd) {
         unknown_command(c);

@@ -206,6 +206,18 @@ enum resp_result resp_parse(struct resp_req *r, char *buf, size_t len, const str
     for (;;) {
         switch (r->state) {
         case ST_COUNT: {
+            /* fast path: a short positive count whose line is complete */
+            if (pos + 2 < len && (unsigned)(buf[pos] - '1') <= 8 && buf[pos + 1] == '\r' &&
+                buf[pos + 2] == '\n') {
+                long long n = buf[pos] - '0';
+                if (n <= lim->max_multibulk_len) {
+                    pos += 3;
+                    r->nargs = n;
+                    argv_reserve(r, n);
+                    r->state = ST_BULK_HDR;
+                    break;
+                }
+            }
             char *cr = memchr(buf + pos, '\r', len - pos);
             if (!cr) {
                 if (len - pos > lim->max_inline_len) {
