@@ -137,7 +137,8 @@ static inline void htab__maybe_grow(struct htab *h)
         htab__resize(h, HTAB_MIN_SLOTS);
         return;
     }
-    if (h->used[0] >= h->mask[0] + 1) htab__resize(h, next_pow2((h->used[0] + 1) * 2));
+    /* load factor 1: double (the next power of two above the size) */
+    if (h->used[0] >= h->mask[0] + 1) htab__resize(h, next_pow2(h->used[0] + 1));
 }
 
 struct htab_node **htab_find_link(struct htab *h, uint64_t hash, const void *key, size_t klen)

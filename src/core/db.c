@@ -5,6 +5,7 @@
 #include "base/util.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 static uint64_t key_node_hash(const struct htab_node *n)
@@ -186,7 +187,9 @@ struct kentry *db_lookup_read(struct keyspace *ks, struct db *db, const char *ke
 
 static struct kentry *entry_new(struct keyspace *ks, const char *key, size_t klen, struct obj *val)
 {
-    struct kentry *ke = mem_alloc(sizeof(*ke) + klen + 1);
+    /* offsetof, not sizeof: the key starts inside sizeof's tail padding,
+     * which puts a 16-byte key in the 48-byte size class instead of 64 */
+    struct kentry *ke = mem_alloc(offsetof(struct kentry, key) + klen + 1);
     ke->val = val;
     ke->lru = ks_lru_clock(ks);
     ke->flags = 0;
