@@ -252,6 +252,10 @@ static const struct cfg_def defs[] = {
     {"stop-writes-on-bgsave-error", NULL, CFG_BOOL, OFF(stop_writes_on_bgsave_error), 0, 0, NULL, 0},
     {"rdbcompression", NULL, CFG_BOOL, OFF(rdbcompression), 0, 0, NULL, 0},
     {"rdbchecksum", NULL, CFG_BOOL, OFF(rdbchecksum), 0, 0, NULL, CFG_IMMUTABLE},
+    /* replication directives: accepted now, used by the replication work */
+    {"repl-ping-replica-period", "repl-ping-slave-period", CFG_INT, OFF(repl_ping_replica_period),
+     1, INT_MAX, NULL, 0},
+    {"repl-timeout", NULL, CFG_INT, OFF(repl_timeout), 1, INT_MAX, NULL, 0},
     {"enable-debug-command", NULL, CFG_BOOL, OFF(enable_debug_command), 0, 0, NULL, CFG_IMMUTABLE},
     {NULL},
 };
@@ -309,6 +313,8 @@ void config_defaults(struct config *cfg)
     cfg->rdbcompression = true;
     cfg->rdbchecksum = true;
     cfg->enable_debug_command = true;
+    cfg->repl_ping_replica_period = 10;
+    cfg->repl_timeout = 60;
 }
 
 void config_free(struct config *cfg)

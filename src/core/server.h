@@ -74,6 +74,7 @@ struct config {
     long long zset_max_listpack_entries, zset_max_listpack_value;
     bool stop_writes_on_bgsave_error;
     bool rdbcompression, rdbchecksum;
+    int repl_ping_replica_period, repl_timeout;
     bool enable_debug_command; /* "yes" | "local" | "no" kept as bool: yes/local */
     char *config_file; /* absolute path or NULL */
 };

@@ -12,6 +12,7 @@ extern struct command bitops_commands[];
 extern struct command keys_commands[];
 extern struct command expire_commands[];
 extern struct command function_commands[];
+extern struct command memory_commands[];
 
 void commands_register_all(struct server *srv)
 {
@@ -23,4 +24,5 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, keys_commands);
     cmd_register(srv, expire_commands);
     cmd_register(srv, function_commands);
+    cmd_register(srv, memory_commands);
 }
