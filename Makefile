@@ -99,7 +99,7 @@ bench: deps all
 FUZZ_SECONDS ?= 60
 fuzz:
 	@scripts/deps.sh fuzz
-	$(MAKE) -C fuzz SECONDS=$(FUZZ_SECONDS)
+	$(MAKE) -C fuzz run SECONDS=$(FUZZ_SECONDS)
 
 format:
 	clang-format -i $(SRCS) $(wildcard src/*/*.h)

@@ -174,6 +174,10 @@ static enum resp_result parse_inline(struct resp_req *r, char *buf, size_t len,
         return RESP_NEED_MORE;
     }
     size_t linelen = (size_t)(nl - buf);
+    if (linelen > lim->max_inline_len) { /* same verdict however the bytes arrived */
+        r->err = "Protocol error: too big inline request";
+        return RESP_ERROR;
+    }
     size_t consumed = linelen + 1;
     if (linelen && buf[linelen - 1] == '\r') linelen--;
     /* count a safe upper bound of args: every arg needs >= 1 byte + sep */
@@ -226,6 +230,10 @@ enum resp_result resp_parse(struct resp_req *r, char *buf, size_t len, const str
                 }
                 r->pos = pos;
                 return RESP_NEED_MORE;
+            }
+            if ((size_t)(cr - (buf + pos)) > lim->max_inline_len) {
+                r->err = "Protocol error: too big mult bulk count string";
+                return RESP_ERROR;
             }
             if ((size_t)(cr - buf) + 1 >= len) { /* need the \n too */
                 r->pos = pos;
@@ -292,6 +300,10 @@ enum resp_result resp_parse(struct resp_req *r, char *buf, size_t len, const str
                 }
                 r->pos = pos;
                 return RESP_NEED_MORE;
+            }
+            if ((size_t)(cr - (buf + pos)) > lim->max_inline_len) {
+                r->err = "Protocol error: too big bulk count string";
+                return RESP_ERROR;
             }
             if ((size_t)(cr - buf) + 1 >= len) {
                 r->pos = pos;
