@@ -94,7 +94,7 @@ sanitize:
 
 bench: deps all
 	@scripts/deps.sh bench
-	bench/run.sh
+	/usr/bin/python3 bench/bench.py
 
 FUZZ_SECONDS ?= 60
 fuzz:
