@@ -262,6 +262,13 @@ void cmd_dispatch(struct client *c)
         c->flags |= CLIENT_PAUSED;
         return;
     }
+    /* maxmemory: until eviction policies exist every policy is noeviction:
+     * commands that may grow memory are refused above the limit */
+    if (srv->cfg.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) &&
+        mem_used() > (size_t)srv->cfg.maxmemory) {
+        reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
+        return;
+    }
     if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);
     call(c, cmd);
 }

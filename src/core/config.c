@@ -474,6 +474,11 @@ int config_load_text(struct server *srv, const char *text, const char *source, c
         if (nl) *nl = '\0';
         lineno++;
         size_t len = strlen(line);
+        const char *first = line + strspn(line, " \t\r");
+        if (*first == '#' || *first == '\0') { /* comments may hold anything */
+            line = nl ? nl + 1 : NULL;
+            continue;
+        }
         struct resp_arg args[64];
         int n = resp_split_line(line, len, args, 64, 0);
         if (n < 0) {

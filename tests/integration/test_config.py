@@ -149,3 +149,18 @@ def test_logfile_and_loglevel(make_server, tmp_path):
     text = log.read_text()
     assert "Apiary version=" in text and "pid=" in text
     assert "ready to accept connections on port %d" % s.port in text
+
+
+def test_maxmemory_enforced(make_server):
+    s = make_server()
+    c = s.client()
+    c.set("k", "v")
+    used = int(c.info("memory")["used_memory"])
+    c.config_set("maxmemory", str(used // 2))
+    with pytest.raises(redis.ResponseError) as e:
+        c.set("k2", "v")
+    assert str(e.value) == "OOM command not allowed when used memory > 'maxmemory'."
+    assert c.get("k") == b"v"  # reads still work
+    assert c.delete("k") == 1  # and deletes
+    c.config_set("maxmemory", "0")
+    assert c.set("k2", "v")
