@@ -432,6 +432,7 @@ static void get_def(struct server *srv, const struct cfg_def *d, char *buf, size
         break;
     }
     if (!strcmp(d->name, "unixsocketperm")) snprintf(buf, len, "%o", *(unsigned *)(base + d->off));
+    if (!strcmp(d->name, "dir") && len > 1 && !getcwd(buf, len)) buf[0] = '\0'; /* like Redis */
 }
 
 int config_set_words(struct server *srv, int argc, char **argv, bool at_runtime, char *err,
