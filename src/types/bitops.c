@@ -51,6 +51,20 @@ static const unsigned char *str_view(const struct kentry *ke, char *buf, size_t 
     return (const unsigned char *)obj_str(ke->val, buf, len);
 }
 
+/* The bytes of the string at argv[argi] for reading (empty when missing);
+ * false after replying WRONGTYPE. */
+static bool read_string(struct client *c, int argi, char *buf, const unsigned char **p,
+                        size_t *len)
+{
+    struct kentry *ke = db_lookup_read(&c->srv->ks, c->db, ARG(argi));
+    if (ke && ke->val->type != OBJ_STRING) {
+        reply_err_wrongtype(c);
+        return false;
+    }
+    *p = str_view(ke, buf, len);
+    return true;
+}
+
 /* The RAW string at key for writing, created or grown with zero bytes to at
  * least `bytes`; *grown tells whether it was created or grown. NULL (with a
  * WRONGTYPE reply) when key holds another type. */
@@ -119,14 +133,10 @@ static void getbit_cmd(struct client *c)
 {
     uint64_t off;
     if (!parse_bit_offset(c, &c->argv[2], false, 0, &off)) return;
-    struct kentry *ke = db_lookup_read(&c->srv->ks, c->db, ARG(1));
-    if (ke && ke->val->type != OBJ_STRING) {
-        reply_err_wrongtype(c);
-        return;
-    }
     char buf[OBJ_STRBUF];
     size_t len;
-    const unsigned char *p = str_view(ke, buf, &len);
+    const unsigned char *p;
+    if (!read_string(c, 1, buf, &p, &len)) return;
     reply_ll(c, get_bit(p, len, off));
 }
 
@@ -184,14 +194,10 @@ static void bitcount_cmd(struct client *c)
         reply_err_syntax(c);
         return;
     }
-    struct kentry *ke = db_lookup_read(&c->srv->ks, c->db, ARG(1));
-    if (ke && ke->val->type != OBJ_STRING) {
-        reply_err_wrongtype(c);
-        return;
-    }
     char buf[OBJ_STRBUF];
     size_t len;
-    const unsigned char *p = str_view(ke, buf, &len);
+    const unsigned char *p;
+    if (!read_string(c, 1, buf, &p, &len)) return;
     long long total = isbit ? (long long)len * 8 : (long long)len;
     if (!normalize_range(&start, &end, total)) {
         reply_ll(c, 0);
@@ -463,16 +469,11 @@ static void bitfield_generic(struct client *c, bool readonly)
         n++;
         i += op == BF_GET ? 3 : 4;
     }
-    struct keyspace *ks = &c->srv->ks;
     if (!writes) {
-        struct kentry *ke = db_lookup_read(ks, c->db, ARG(1));
-        if (ke && ke->val->type != OBJ_STRING) {
-            reply_err_wrongtype(c);
-            goto done;
-        }
         char buf[OBJ_STRBUF];
         size_t len;
-        const unsigned char *p = str_view(ke, buf, &len);
+        const unsigned char *p;
+        if (!read_string(c, 1, buf, &p, &len)) goto done;
         reply_array(c, n);
         for (int k = 0; k < n; k++) {
             uint64_t raw = bf_read(p, len, items[k].offset, items[k].bits);

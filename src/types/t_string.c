@@ -20,16 +20,18 @@
 
 #define ARG(i) c->argv[i].p, c->argv[i].len
 
-/* The string value of key, or NULL (missing). *wrongtype is set when the key
- * holds another type (nothing is replied). */
-static struct kentry *lookup_string(struct client *c, const struct slice *key, bool write,
-                                    bool *wrongtype)
+/* Looks up argv[argi] for a string command: *ke is the entry or NULL when
+ * missing. Returns false after replying WRONGTYPE when the key holds another
+ * type. Writers pass write=true (no hit/miss accounting). */
+static bool lookup_string(struct client *c, int argi, bool write, struct kentry **ke)
 {
     struct keyspace *ks = &c->srv->ks;
-    struct kentry *ke = write ? db_lookup(ks, c->db, key->p, key->len)
-                              : db_lookup_read(ks, c->db, key->p, key->len);
-    *wrongtype = ke && ke->val->type != OBJ_STRING;
-    return ke;
+    *ke = write ? db_lookup(ks, c->db, ARG(argi)) : db_lookup_read(ks, c->db, ARG(argi));
+    if (*ke && (*ke)->val->type != OBJ_STRING) {
+        reply_err_wrongtype(c);
+        return false;
+    }
+    return true;
 }
 
 static bool check_size(struct client *c, long long size)
@@ -45,10 +47,9 @@ static bool check_size(struct client *c, long long size)
 
 static void get_cmd(struct client *c)
 {
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], false, &wt);
+    struct kentry *ke;
+    if (!lookup_string(c, 1, false, &ke)) return;
     if (!ke) reply_null(c);
-    else if (wt) reply_err_wrongtype(c);
     else reply_bulk_obj(c, ke->val);
 }
 
@@ -188,12 +189,8 @@ static void psetex_cmd(struct client *c) { setex_generic(c, false, "psetex"); }
 
 static void getset_cmd(struct client *c)
 {
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], true, &wt);
-    if (wt) {
-        reply_err_wrongtype(c);
-        return;
-    }
+    struct kentry *ke;
+    if (!lookup_string(c, 1, true, &ke)) return;
     if (ke) reply_bulk_obj(c, ke->val);
     else reply_null(c);
     db_set(&c->srv->ks, c->db, ARG(1), obj_new_string(ARG(2)), false);
@@ -202,14 +199,10 @@ static void getset_cmd(struct client *c)
 
 static void getdel_cmd(struct client *c)
 {
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], true, &wt);
+    struct kentry *ke;
+    if (!lookup_string(c, 1, true, &ke)) return;
     if (!ke) {
         reply_null(c);
-        return;
-    }
-    if (wt) {
-        reply_err_wrongtype(c);
         return;
     }
     reply_bulk_obj(c, ke->val);
@@ -222,14 +215,10 @@ static void getex_cmd(struct client *c)
     int flags = 0;
     long long when = 0;
     if (!parse_set_options(c, 2, true, "getex", &flags, &when)) return;
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], false, &wt);
+    struct kentry *ke;
+    if (!lookup_string(c, 1, false, &ke)) return;
     if (!ke) {
         reply_null(c);
-        return;
-    }
-    if (wt) {
-        reply_err_wrongtype(c);
         return;
     }
     reply_bulk_obj(c, ke->val);
@@ -280,12 +269,8 @@ static void msetnx_cmd(struct client *c) { mset_generic(c, true); }
 
 static void append_cmd(struct client *c)
 {
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], true, &wt);
-    if (wt) {
-        reply_err_wrongtype(c);
-        return;
-    }
+    struct kentry *ke;
+    if (!lookup_string(c, 1, true, &ke)) return;
     if (!ke) {
         if (!check_size(c, (long long)c->argv[2].len)) return;
         db_add(&c->srv->ks, c->db, ARG(1), obj_new_string(ARG(2)));
@@ -306,22 +291,16 @@ static void append_cmd(struct client *c)
 
 static void strlen_cmd(struct client *c)
 {
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], false, &wt);
-    if (wt) reply_err_wrongtype(c);
-    else reply_ll(c, ke ? (long long)obj_strlen(ke->val) : 0);
+    struct kentry *ke;
+    if (lookup_string(c, 1, false, &ke)) reply_ll(c, ke ? (long long)obj_strlen(ke->val) : 0);
 }
 
 /* ---- counters ------------------------------------------------------------- */
 
 static void incr_generic(struct client *c, long long by)
 {
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], true, &wt);
-    if (wt) {
-        reply_err_wrongtype(c);
-        return;
-    }
+    struct kentry *ke;
+    if (!lookup_string(c, 1, true, &ke)) return;
     long long v = 0;
     if (ke && !obj_get_ll(ke->val, &v)) {
         reply_err_notint(c);
@@ -373,12 +352,8 @@ static void decrby_cmd(struct client *c)
 
 static void incrbyfloat_cmd(struct client *c)
 {
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], true, &wt);
-    if (wt) {
-        reply_err_wrongtype(c);
-        return;
-    }
+    struct kentry *ke;
+    if (!lookup_string(c, 1, true, &ke)) return;
     long double v = 0, by;
     if (ke) {
         char buf[OBJ_STRBUF];
@@ -420,12 +395,8 @@ static void getrange_cmd(struct client *c)
         reply_err_notint(c);
         return;
     }
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], false, &wt);
-    if (wt) {
-        reply_err_wrongtype(c);
-        return;
-    }
+    struct kentry *ke;
+    if (!lookup_string(c, 1, false, &ke)) return;
     if (!ke) {
         reply_bulk(c, "", 0);
         return;
@@ -461,12 +432,8 @@ static void setrange_cmd(struct client *c)
         reply_error(c, "ERR offset is out of range");
         return;
     }
-    bool wt;
-    struct kentry *ke = lookup_string(c, &c->argv[1], true, &wt);
-    if (wt) {
-        reply_err_wrongtype(c);
-        return;
-    }
+    struct kentry *ke;
+    if (!lookup_string(c, 1, true, &ke)) return;
     size_t vlen = c->argv[3].len;
     size_t cur = ke ? obj_strlen(ke->val) : 0;
     if (vlen == 0) { /* nothing to write: no key is created */
