@@ -228,7 +228,7 @@ def test_client_unpause_releases_queued_clients(server, r):
     for i, c in enumerate(clients):
         assert c.read() == b"OK"
         assert c.read() == str(i).encode()
-    assert time.time() - t < 0.5
+    assert time.time() - t < 2.0  # released at once, not after the 60 s pause
     for c in clients:
         c.close()
 
