@@ -168,7 +168,11 @@ void client_process_input(struct client *c)
         if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) break;
         if (srv->pause_until_ms && (c->flags & CLIENT_PAUSED)) break;
         char *base = c->qbuf + c->qpos;
-        enum resp_result rc = resp_parse(&c->req, base, c->qlen - c->qpos, &lim);
+        enum resp_result rc = RESP_DONE;
+        /* A request held back by CLIENT PAUSE is already parsed: parsing it
+         * again would see inline arguments already unescaped in place. */
+        if (c->flags & CLIENT_REQ_READY) c->flags &= ~CLIENT_REQ_READY;
+        else rc = resp_parse(&c->req, base, c->qlen - c->qpos, &lim);
         if (rc == RESP_NEED_MORE) break;
         if (rc == RESP_ERROR) {
             client_protocol_error(c, c->req.err);
@@ -188,8 +192,8 @@ void client_process_input(struct client *c)
         }
         c->argc = argc;
         size_t consumed = c->req.consumed;
-        resp_req_reset(&c->req);
         if (argc == 0) {
+            resp_req_reset(&c->req);
             c->qpos += consumed;
             continue;
         }
@@ -197,7 +201,11 @@ void client_process_input(struct client *c)
          * LIST qbuf), as in Redis */
         cmd_dispatch(c);
         c->argc = 0;
-        if (c->flags & CLIENT_PAUSED) break; /* held back by CLIENT PAUSE: parsed again later */
+        if (c->flags & CLIENT_PAUSED) { /* held back: keep the parse for later */
+            c->flags |= CLIENT_REQ_READY;
+            break;
+        }
+        resp_req_reset(&c->req);
         c->qpos += consumed;
     }
     /* compact: keep the unparsed tail at the front (offsets in req are

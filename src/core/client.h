@@ -51,6 +51,7 @@ enum client_flags {
     CLIENT_NO_TOUCH = 1u << 14,
     CLIENT_PAUSED = 1u << 15,
     CLIENT_AUTHENTICATED = 1u << 16, /* passed AUTH, or no password was required */
+    CLIENT_REQ_READY = 1u << 17, /* c->req holds a parsed request at qpos (held by a pause) */
 };
 
 struct rblock {

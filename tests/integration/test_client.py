@@ -471,3 +471,17 @@ def test_auth_redis_py(make_server):
     with pytest.raises(redis.exceptions.RedisError) as e:
         s.client(password="nope").ping()
     assert "WRONGPASS" in str(e.value) or "invalid username-password" in str(e.value)
+
+
+def test_paused_inline_request_with_quotes_runs_intact(server, r):
+    """A held-back inline request is not parsed twice (its quoted arguments
+    are unescaped in place on the first parse)."""
+    import socket as _socket
+    r.execute_command("CLIENT", "PAUSE", 60000, "WRITE")
+    s = _socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    s.sendall(b'SET "paused key" "a \\x41 b"\r\n')
+    time.sleep(0.2)
+    r.execute_command("CLIENT", "UNPAUSE")
+    assert s.recv(100) == b"+OK\r\n"
+    s.close()
+    assert r.get("paused key") == b"a A b"
