@@ -8,6 +8,12 @@
 #include <string.h>
 
 static struct obj *shared_ints;
+static const struct obj_type_ops *type_ops[OBJ_HASH + 1];
+
+void obj_register_type(enum obj_type type, const struct obj_type_ops *ops)
+{
+    if ((unsigned)type <= OBJ_HASH) type_ops[type] = ops;
+}
 
 void obj_init_shared(void)
 {
@@ -78,7 +84,11 @@ struct obj *obj_new_string(const char *p, size_t len)
 void obj_free(struct obj *o)
 {
     if (!o || (o->flags & OBJ_F_SHARED)) return;
-    if (o->type == OBJ_STRING && o->enc == ENC_RAW) mem_free(o->u.raw.ptr);
+    if (o->type == OBJ_STRING) {
+        if (o->enc == ENC_RAW) mem_free(o->u.raw.ptr);
+    } else if (o->type <= OBJ_HASH && type_ops[o->type] && type_ops[o->type]->free_payload) {
+        type_ops[o->type]->free_payload(o);
+    }
     mem_free(o);
 }
 
@@ -92,7 +102,9 @@ struct obj *obj_dup(const struct obj *o)
         default: return obj_new_raw(o->u.raw.ptr, o->u.raw.len, o->u.raw.len);
         }
     }
-    return NULL; /* collections provide their own copy */
+    if (o->type <= OBJ_HASH && type_ops[o->type] && type_ops[o->type]->dup)
+        return type_ops[o->type]->dup(o);
+    return NULL;
 }
 
 const char *obj_type_name(const struct obj *o)
@@ -161,6 +173,10 @@ size_t obj_mem(const struct obj *o)
 {
     if (o->flags & OBJ_F_SHARED) return 0;
     size_t n = mem_usable(o);
-    if (o->type == OBJ_STRING && o->enc == ENC_RAW) n += mem_usable(o->u.raw.ptr);
+    if (o->type == OBJ_STRING) {
+        if (o->enc == ENC_RAW) n += mem_usable(o->u.raw.ptr);
+    } else if (o->type <= OBJ_HASH && type_ops[o->type] && type_ops[o->type]->mem) {
+        n += type_ops[o->type]->mem(o);
+    }
     return n;
 }

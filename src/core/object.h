@@ -58,6 +58,18 @@ struct obj {
 /* Room obj_str() may need to format an INT. */
 #define OBJ_STRBUF 24
 
+/* Collections register how their payload is freed, copied and measured,
+ * so the keyspace (core) handles every type without knowing any of them:
+ * DEL frees, COPY duplicates, MEMORY USAGE measures through these. A type
+ * registers once at start-up (the server layer calls each type's init);
+ * the table is process-wide, like the shared integers. */
+struct obj_type_ops {
+    void (*free_payload)(struct obj *o);     /* frees u.ptr's structure */
+    struct obj *(*dup)(const struct obj *o); /* a deep copy */
+    size_t (*mem)(const struct obj *o);      /* bytes of the payload */
+};
+void obj_register_type(enum obj_type type, const struct obj_type_ops *ops);
+
 void obj_init_shared(void);
 void obj_free_shared(void);
 
@@ -67,6 +79,7 @@ struct obj *obj_new_int(long long v);
 /* A string value whose bytes are exactly p/len but never INT-encoded. */
 struct obj *obj_new_string_noint(const char *p, size_t len);
 void obj_free(struct obj *o);
+/* A deep copy, or NULL for a type that registered no dup. */
 struct obj *obj_dup(const struct obj *o);
 
 const char *obj_type_name(const struct obj *o);
