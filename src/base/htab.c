@@ -262,23 +262,38 @@ unsigned long long htab_scan(struct htab *h, unsigned long long v, htab_scan_fn 
     return v;
 }
 
+/* A uniformly chosen bucket slot of either array (t[0] slots below
+ * rehash_idx are empty and skipped). */
+static struct htab_node *random_bucket(struct htab *h)
+{
+    if (htab_is_rehashing(h)) {
+        size_t s0 = h->mask[0] + 1, s1 = h->mask[1] + 1;
+        size_t r = (size_t)h->rehash_idx + util_rand() % (s0 + s1 - (size_t)h->rehash_idx);
+        return r >= s0 ? h->t[1][r - s0] : h->t[0][r];
+    }
+    return h->t[0][util_rand() & h->mask[0]];
+}
+
+/* Fair choice by rejection sampling: draw a slot and a depth d < 8; accept
+ * the d-th entry of that chain if it exists. Every entry within the first 8
+ * of its chain is equally likely (chains are about 1 long at load factor 1,
+ * so that is all of them in practice); about 8 * slots / entries draws are
+ * needed. After many misses it falls back to a plain chain sample. */
+#define HTAB_RANDOM_DEPTH 8
 struct htab_node *htab_random(struct htab *h)
 {
     if (htab_size(h) == 0) return NULL;
     if (htab_is_rehashing(h)) htab_step(h, 1);
-    struct htab_node *head = NULL;
-    if (htab_is_rehashing(h)) {
-        size_t s0 = h->mask[0] + 1, s1 = h->mask[1] + 1;
-        do {
-            /* buckets below rehash_idx in t[0] are empty */
-            size_t r = (size_t)h->rehash_idx + util_rand() % (s0 + s1 - (size_t)h->rehash_idx);
-            head = r >= s0 ? h->t[1][r - s0] : h->t[0][r];
-        } while (!head);
-    } else {
-        do {
-            head = h->t[0][util_rand() & h->mask[0]];
-        } while (!head);
+    for (int tries = 0; tries < 4096; tries++) {
+        struct htab_node *n = random_bucket(h);
+        size_t depth = util_rand() % HTAB_RANDOM_DEPTH;
+        while (n && depth--) n = n->next;
+        if (n) return n;
     }
+    struct htab_node *head;
+    do {
+        head = random_bucket(h);
+    } while (!head);
     size_t len = 0;
     for (struct htab_node *n = head; n; n = n->next) len++;
     size_t pick = util_rand() % len;

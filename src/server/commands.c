@@ -13,6 +13,8 @@ extern struct command keys_commands[];
 extern struct command expire_commands[];
 extern struct command function_commands[];
 extern struct command memory_commands[];
+extern struct command set_commands[];
+void t_set_init(void);
 
 void commands_register_all(struct server *srv)
 {
@@ -25,4 +27,6 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, expire_commands);
     cmd_register(srv, function_commands);
     cmd_register(srv, memory_commands);
+    t_set_init();
+    cmd_register(srv, set_commands);
 }

@@ -106,6 +106,13 @@ def test_bitop(r):
     assert err(r, "BITOP", "NOT", "d", "a", "b") == \
         "BITOP NOT must be called with a single source key."
     assert err(r, "BITOP", "NAND", "d", "a") == "syntax error"
+    r.sadd("set", "m")
+    assert err(r, "BITOP", "AND", "d", "a", "set") == \
+        "WRONGTYPE Operation against a key holding the wrong kind of value"
+    assert err(r, "SETBIT", "set", "1", "1") == \
+        "WRONGTYPE Operation against a key holding the wrong kind of value"
+    assert err(r, "BITCOUNT", "set") == \
+        "WRONGTYPE Operation against a key holding the wrong kind of value"
 
 
 def test_bitfield_basic(r):
