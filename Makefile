@@ -94,7 +94,8 @@ sanitize:
 
 bench: deps all
 	@scripts/deps.sh bench
-	/usr/bin/python3 bench/bench.py
+	APIARY_BIN=$(abspath $(BUILD)/apiary-server) bench/run.sh
+	APIARY_BIN=$(abspath $(BUILD)/apiary-server) bench/memory.sh
 
 FUZZ_SECONDS ?= 60
 fuzz:

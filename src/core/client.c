@@ -6,6 +6,7 @@
 #include "base/mem.h"
 #include "base/util.h"
 #include "core/cmd.h"
+#include "core/multi.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "ev/ev.h"
@@ -99,6 +100,7 @@ void client_free(struct client *c)
         conn_close(&c->conn);
     }
     pending_remove(c);
+    multi_discard(c);
     if (c->flags & CLIENT_MONITOR) {
         struct client **pp = &srv->monitors;
         while (*pp && *pp != c) pp = &(*pp)->mon_next;

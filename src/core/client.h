@@ -52,6 +52,8 @@ enum client_flags {
     CLIENT_PAUSED = 1u << 15,
     CLIENT_AUTHENTICATED = 1u << 16, /* passed AUTH, or no password was required */
     CLIENT_REQ_READY = 1u << 17, /* c->req holds a parsed request at qpos (held by a pause) */
+    CLIENT_MULTI = 1u << 18,       /* between MULTI and EXEC/DISCARD: commands are queued */
+    CLIENT_MULTI_DIRTY = 1u << 19, /* a queuing error: EXEC will abort */
 };
 
 struct rblock {
@@ -82,6 +84,7 @@ struct client {
     struct slice *argv;
     int argv_cap;
     struct command *cmd, *lastcmd;
+    struct multi_state *mstate; /* queued commands of MULTI, or NULL */
 
     /* output */
     char *obuf;

@@ -4,6 +4,7 @@
 #include "base/mem.h"
 #include "base/util.h"
 #include "core/client.h"
+#include "core/multi.h"
 #include "core/reply.h"
 #include "core/server.h"
 
@@ -128,11 +129,13 @@ int cmd_get_keys(struct command *cmd, struct client *c, int argc, int *keys, int
 static void reject(struct client *c, struct command *cmd, const char *msg)
 {
     if (cmd) cmd->rejected_calls++;
+    if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_MULTI_DIRTY; /* EXEC will abort */
     reply_error(c, msg);
 }
 
 static void unknown_command(struct client *c)
 {
+    if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_MULTI_DIRTY;
     char args[160];
     size_t alen = 0;
     args[0] = '\0';
@@ -166,11 +169,14 @@ static void call(struct client *c, struct command *cmd)
     long long start = util_monotonic_us();
     c->cmd = cmd;
     c->lastcmd = cmd; /* CLIENT LIST/INFO show the running command */
+    /* nested calls (EXEC running its queue) keep the outer protection */
+    struct client *outer = srv->current;
+    uint32_t was_protected = c->flags & CLIENT_PROTECTED;
     srv->current = c;
     c->flags |= CLIENT_PROTECTED;
     cmd->proc(c);
-    c->flags &= ~CLIENT_PROTECTED;
-    srv->current = NULL;
+    if (!was_protected) c->flags &= ~CLIENT_PROTECTED;
+    srv->current = outer;
     long long dur = util_monotonic_us() - start;
     cmd->calls++;
     cmd->usec += dur;
@@ -269,6 +275,16 @@ void cmd_dispatch(struct client *c)
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }
+    if ((c->flags & CLIENT_MULTI) && !multi_runs_now(cmd)) {
+        if (cmd->flags & CMD_NO_MULTI) {
+            reject(c, cmd, "ERR Command not allowed inside a transaction");
+            return;
+        }
+        multi_queue(c, cmd);
+        return;
+    }
     if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);
     call(c, cmd);
 }
+
+void cmd_call(struct client *c, struct command *cmd) { call(c, cmd); }

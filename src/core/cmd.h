@@ -82,6 +82,9 @@ void cmd_table_deinit(struct server *srv);
 /* Case-insensitive lookup of a top-level command. */
 struct command *cmd_lookup(struct server *srv, const char *name, size_t len);
 struct command *cmd_lookup_sub(struct command *parent, const char *name, size_t len);
+/* Run cmd on c->argc/argv with accounting, skipping the checks of
+ * cmd_dispatch (EXEC runs queued commands through it). */
+void cmd_call(struct client *c, struct command *cmd);
 /* Run the request in c->argc/c->argv. */
 void cmd_dispatch(struct client *c);
 /* Key positions of the request per the command's spec; returns count. */

@@ -11,6 +11,7 @@
 #include "base/util.h"
 #include "core/client.h"
 #include "core/cmd.h"
+#include "core/multi.h"
 #include "core/reply.h"
 #include "core/sbuf.h"
 #include "core/server.h"
@@ -266,6 +267,7 @@ static void reset_cmd(struct client *c)
 {
     struct server *srv = c->srv;
     monitor_unlink(c);
+    multi_discard(c);
     c->db = ks_db(&srv->ks, 0);
     c->resp = 2;
     mem_free(c->name);

@@ -14,6 +14,7 @@ extern struct command expire_commands[];
 extern struct command function_commands[];
 extern struct command memory_commands[];
 extern struct command set_commands[];
+extern struct command multi_commands[];
 void t_set_init(void);
 
 void commands_register_all(struct server *srv)
@@ -29,4 +30,5 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, memory_commands);
     t_set_init();
     cmd_register(srv, set_commands);
+    cmd_register(srv, multi_commands);
 }
