@@ -119,9 +119,10 @@ static void pexpire_cmd(struct client *c) { expire_generic(c, false, true); }
 static void expireat_cmd(struct client *c) { expire_generic(c, true, false); }
 static void pexpireat_cmd(struct client *c) { expire_generic(c, false, false); }
 
-/* TTL / PTTL: -2 missing, -1 no TTL, else the remaining time (TTL rounds
- * to the nearest second, as Redis does). */
-static void ttl_generic(struct client *c, bool ms)
+/* TTL/PTTL (relative: the remaining time; TTL rounds to the nearest
+ * second, as Redis does) and EXPIRETIME/PEXPIRETIME (the absolute unix
+ * time); all reply -2 for a missing key and -1 for a key without TTL. */
+static void ttl_generic(struct client *c, bool ms, bool relative)
 {
     struct kentry *ke = lookup_notouch(c, &c->argv[1]);
     if (!ke) {
@@ -131,6 +132,10 @@ static void ttl_generic(struct client *c, bool ms)
     long long when = db_get_expire(c->db, ke);
     if (when == -1) {
         reply_ll(c, -1);
+        return;
+    }
+    if (!relative) {
+        reply_ll(c, ms ? when : when / 1000);
         return;
     }
     long long left = when - c->srv->ks.now_ms;
@@ -138,27 +143,10 @@ static void ttl_generic(struct client *c, bool ms)
     reply_ll(c, ms ? left : (left + 500) / 1000);
 }
 
-static void ttl_cmd(struct client *c) { ttl_generic(c, false); }
-static void pttl_cmd(struct client *c) { ttl_generic(c, true); }
-
-/* EXPIRETIME / PEXPIRETIME: the absolute unix time, -2 / -1 as for TTL. */
-static void expiretime_generic(struct client *c, bool ms)
-{
-    struct kentry *ke = lookup_notouch(c, &c->argv[1]);
-    if (!ke) {
-        reply_ll(c, -2);
-        return;
-    }
-    long long when = db_get_expire(c->db, ke);
-    if (when == -1) {
-        reply_ll(c, -1);
-        return;
-    }
-    reply_ll(c, ms ? when : when / 1000);
-}
-
-static void expiretime_cmd(struct client *c) { expiretime_generic(c, false); }
-static void pexpiretime_cmd(struct client *c) { expiretime_generic(c, true); }
+static void ttl_cmd(struct client *c) { ttl_generic(c, false, true); }
+static void pttl_cmd(struct client *c) { ttl_generic(c, true, true); }
+static void expiretime_cmd(struct client *c) { ttl_generic(c, false, false); }
+static void pexpiretime_cmd(struct client *c) { ttl_generic(c, true, false); }
 
 static void persist_cmd(struct client *c)
 {

@@ -131,3 +131,12 @@ def make_server():
     yield make
     for s in started:
         s.stop()
+
+
+@pytest.fixture
+def c(server, r):
+    """A raw RESP connection (exact replies and errors) on a flushed server."""
+    from resp_client import Conn
+    conn = Conn(server.port)
+    yield conn
+    conn.close()

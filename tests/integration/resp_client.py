@@ -123,3 +123,10 @@ class Conn:
             pass
         self.sock.settimeout(5.0)
         return data
+
+
+def call_err(c, *args):
+    """Runs a command that must fail; returns the error text."""
+    v = c.call(*args)
+    assert isinstance(v, Error), v
+    return str(v)

@@ -1,7 +1,6 @@
 """Connection commands: CLIENT *, HELLO, AUTH, RESET, QUIT, SELECT, with
 Redis 7.0's replies and error texts."""
 import re
-import threading
 import time
 
 import pytest

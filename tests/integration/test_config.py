@@ -1,6 +1,5 @@
 """Configuration: the config file, command-line overrides, CONFIG GET/SET/
 REWRITE, and that limits set through it are enforced."""
-import os
 import subprocess
 
 import pytest

@@ -5,22 +5,9 @@ import time
 
 import pytest
 
-from resp_client import Conn, Error
+from resp_client import Error, call_err as err
 
 LLONG_MAX = 9223372036854775807
-
-
-@pytest.fixture
-def c(server, r):
-    conn = Conn(server.port)
-    yield conn
-    conn.close()
-
-
-def err(c, *args):
-    v = c.call(*args)
-    assert isinstance(v, Error), v
-    return str(v)
 
 
 def info_field(c, name):

@@ -3,23 +3,8 @@ RANDOMKEY, DBSIZE, RENAME, RENAMENX, MOVE, COPY, SWAPDB, FLUSHDB, FLUSHALL
 and OBJECT, with Redis 7.0's replies and exact error texts."""
 import time
 
-import pytest
 
-from resp_client import Conn, Error
-
-
-@pytest.fixture
-def c(server, r):
-    """A raw connection on a flushed server (exact replies and errors)."""
-    conn = Conn(server.port)
-    yield conn
-    conn.close()
-
-
-def err(c, *args):
-    v = c.call(*args)
-    assert isinstance(v, Error), v
-    return str(v)
+from resp_client import Conn, Error, call_err as err
 
 
 def fill(c, *keys, value="v"):
