@@ -7,11 +7,13 @@
 # (default /usr/bin/redis-server), BENCH_PORT (first port to use; without
 # it the kernel picks free ports), BENCH_KEEP=1 keeps the scratch directory.
 
+# shellcheck shell=bash
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 APIARY_BIN=${APIARY_BIN:-$BENCH_ROOT/build/apiary-server}
 case $APIARY_BIN in /*) ;; *) APIARY_BIN=$PWD/$APIARY_BIN ;; esac
 REDIS_BIN=${REDIS_BIN:-/usr/bin/redis-server}
 BENCH_HOST=127.0.0.1
+# shellcheck disable=SC2034 # used by the scripts that source this file
 CLK_TCK=$(getconf CLK_TCK)
 STARTED_PIDS=()
 BENCH_NEXT_PORT=${BENCH_PORT:-}
@@ -114,6 +116,7 @@ cpu_ticks() {
     local line rest
     read -r line <"/proc/$1/stat" || { echo 0; return; }
     rest=${line##*) }
+    # shellcheck disable=SC2086 # split into fields on purpose
     set -- $rest
     # $1 is field 3 (state), so fields 14 and 15 are $12 and $13.
     echo $((${12} + ${13}))

@@ -12,6 +12,7 @@
 # Environment: BENCH_KEYS (1000000), plus those of bench/common.sh.
 
 set -u
+# shellcheck source=bench/common.sh
 . "$(dirname "$0")/common.sh"
 
 KEYS=${BENCH_KEYS:-1000000}

@@ -18,6 +18,7 @@
 # part 2), BENCH_CG_N (100000), plus those of bench/common.sh.
 
 set -u
+# shellcheck source=bench/common.sh
 . "$(dirname "$0")/common.sh"
 
 ROUNDS=${BENCH_ROUNDS:-5}
@@ -40,21 +41,21 @@ requests_for() {
 csv_name() {
     case $1 in
         mset) echo "MSET (10 keys)" ;;
-        *) echo "$1" | tr a-z A-Z ;;
+        *) echo "$1" | tr '[:lower:]' '[:upper:]' ;;
     esac
 }
 
 # probe KIND PORT TEST: succeeds when the server runs the load's command
 # (an error reply, e.g. an unknown command, means the load is n/a).
 probe() {
-    local out
+    local out args
     case $3 in
-        set) out=$(redis-cli -h "$BENCH_HOST" -p "$2" set bench:probe x 2>&1) ;;
-        get) out=$(redis-cli -h "$BENCH_HOST" -p "$2" get bench:probe 2>&1) ;;
-        incr) out=$(redis-cli -h "$BENCH_HOST" -p "$2" incr bench:probe:n 2>&1) ;;
-        mset) out=$(redis-cli -h "$BENCH_HOST" -p "$2" mset bench:p1 a bench:p2 b 2>&1) ;;
+        set) args=(set bench:probe x) ;;
+        get) args=(get bench:probe) ;;
+        incr) args=(incr bench:probe:n) ;;
+        mset) args=(mset bench:p1 a bench:p2 b) ;;
     esac
-    [ $? -eq 0 ] || return 1
+    out=$(redis-cli -h "$BENCH_HOST" -p "$2" "${args[@]}" 2>&1) || return 1
     case $out in ERR* | WRONGTYPE* | "Could not connect"* | "") return 1 ;; esac
     return 0
 }
@@ -92,11 +93,11 @@ ensure_running() {
 }
 
 # fmt_int / fmt_num: numbers for the tables (n/a passes through).
-fmt_int() { [ "$1" = n/a ] && echo n/a || LC_ALL=C awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
-fmt_num() { [ "$1" = n/a ] && echo n/a || LC_ALL=C awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'; }
+fmt_int() { if [ "$1" = n/a ]; then echo n/a; else LC_ALL=C awk -v v="$1" 'BEGIN { printf "%.0f", v }'; fi; }
+fmt_num() { if [ "$1" = n/a ]; then echo n/a; else LC_ALL=C awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'; fi; }
 
 throughput() {
-    local round load test pipe n a r ok_a ok_r results=$BENCH_WORK/results
+    local round load test pipe n a r results=$BENCH_WORK/results
     pick_port A_PORT
     start_server apiary "$A_PORT" "$BENCH_WORK/apiary.log" || exit 1
     A_PID=$SERVER_PID
@@ -171,7 +172,7 @@ callgrind_ir() {
 
 instructions() {
     command -v valgrind >/dev/null || { echo "bench: valgrind missing; skipping callgrind" >&2; return; }
-    local kind idle load a= r=
+    local kind idle load a='' r=
     for kind in apiary redis; do
         echo "bench: callgrind $kind ($CG_N SET + $CG_N GET, -P 16)" >&2
         idle=$(callgrind_ir "$kind" idle)

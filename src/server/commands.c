@@ -15,6 +15,8 @@ extern struct command function_commands[];
 extern struct command memory_commands[];
 extern struct command set_commands[];
 extern struct command multi_commands[];
+extern struct command hash_commands[];
+void t_hash_init(void);
 void t_set_init(void);
 
 void commands_register_all(struct server *srv)
@@ -31,4 +33,6 @@ void commands_register_all(struct server *srv)
     t_set_init();
     cmd_register(srv, set_commands);
     cmd_register(srv, multi_commands);
+    t_hash_init();
+    cmd_register(srv, hash_commands);
 }
