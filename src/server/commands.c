@@ -16,6 +16,8 @@ extern struct command memory_commands[];
 extern struct command set_commands[];
 extern struct command multi_commands[];
 extern struct command hash_commands[];
+extern struct command list_commands[];
+void t_list_init(void);
 void t_hash_init(void);
 void t_set_init(void);
 
@@ -35,4 +37,6 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, multi_commands);
     t_hash_init();
     cmd_register(srv, hash_commands);
+    t_list_init();
+    cmd_register(srv, list_commands);
 }
