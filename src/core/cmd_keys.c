@@ -11,6 +11,7 @@
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/reply.h"
+#include "core/scan.h"
 #include "core/server.h"
 
 #include <limits.h>
@@ -125,30 +126,6 @@ static void keys_cmd(struct client *c)
 
 /* ---- SCAN ------------------------------------------------------------------ */
 
-/* The cursor as Redis reads it (strtoul over the whole argument): optional
- * sign, decimal digits, nothing else; no leading space; a value beyond
- * uint64 is an error; "-n" wraps like strtoul does; "" is cursor 0. */
-static bool parse_cursor(const struct slice *a, unsigned long long *out)
-{
-    const char *p = a->p, *end = a->p + a->len;
-    if (p == end) {
-        *out = 0;
-        return true;
-    }
-    bool neg = false;
-    if (*p == '+' || *p == '-') neg = *p++ == '-';
-    if (p == end) return false;
-    unsigned long long v = 0;
-    for (; p < end; p++) {
-        if (*p < '0' || *p > '9') return false;
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (ULLONG_MAX - d) / 10) return false;
-        v = v * 10 + d;
-    }
-    *out = neg ? 0 - v : v;
-    return true;
-}
-
 /* Entries collected by one SCAN call: a stack buffer first, the heap only
  * when a large COUNT collects more. */
 struct scan_ctx {
@@ -183,35 +160,11 @@ static void scan_cb(struct htab_node *n, void *priv)
 static void scan_cmd(struct client *c)
 {
     struct keyspace *ks = &c->srv->ks;
-    unsigned long long cursor;
-    if (!parse_cursor(&c->argv[1], &cursor)) {
-        reply_error(c, "ERR invalid cursor");
-        return;
-    }
-    long long count = 10;
-    const struct slice *pat = NULL, *type = NULL;
-    for (int i = 2; i < c->argc; i += 2) {
-        const struct slice *a = &c->argv[i];
-        bool has_arg = i + 1 < c->argc;
-        if (has_arg && util_eqi(a->p, a->len, "count")) {
-            if (!util_str2ll(c->argv[i + 1].p, c->argv[i + 1].len, &count)) {
-                reply_err_notint(c);
-                return;
-            }
-            if (count < 1) {
-                reply_err_syntax(c);
-                return;
-            }
-        } else if (has_arg && util_eqi(a->p, a->len, "match")) {
-            pat = &c->argv[i + 1];
-            if (pat->len == 1 && pat->p[0] == '*') pat = NULL;
-        } else if (has_arg && util_eqi(a->p, a->len, "type")) {
-            type = &c->argv[i + 1];
-        } else {
-            reply_err_syntax(c);
-            return;
-        }
-    }
+    struct scan_args sa;
+    if (!scan_parse_args(c, 1, true, &sa)) return;
+    unsigned long long cursor = sa.cursor;
+    long long count = sa.count;
+    const struct slice *pat = sa.pat, *type = sa.type;
 
     struct db *db = c->db;
     struct kentry *local[64];

@@ -19,6 +19,7 @@
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/reply.h"
+#include "core/scan.h"
 #include "core/server.h"
 
 #include <limits.h>
@@ -614,35 +615,11 @@ static void sscan_visit(struct htab_node *node, void *priv)
 
 static void sscan_cmd(struct client *c)
 {
-    unsigned long long cursor;
-    if (!util_str2ull(ARG(2), &cursor)) {
-        reply_error(c, "ERR invalid cursor");
-        return;
-    }
-    long long count = 10;
-    const struct slice *pat = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        if (i + 1 >= c->argc) {
-            reply_err_syntax(c);
-            return;
-        }
-        if (util_eqi(ARG(i), "count")) {
-            if (!util_str2ll(ARG(i + 1), &count)) {
-                reply_err_notint(c);
-                return;
-            }
-            if (count < 1) {
-                reply_err_syntax(c);
-                return;
-            }
-        } else if (util_eqi(ARG(i), "match")) {
-            pat = &c->argv[i + 1];
-            if (pat->len == 1 && pat->p[0] == '*') pat = NULL;
-        } else {
-            reply_err_syntax(c);
-            return;
-        }
-    }
+    struct scan_args sa;
+    if (!scan_parse_args(c, 2, false, &sa)) return;
+    unsigned long long cursor = sa.cursor;
+    long long count = sa.count;
+    const struct slice *pat = sa.pat;
     struct kentry *ke;
     if (!lookup_set(c, 1, false, &ke)) return;
     reply_array(c, 2);
