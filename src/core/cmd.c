@@ -288,3 +288,15 @@ void cmd_dispatch(struct client *c)
 }
 
 void cmd_call(struct client *c, struct command *cmd) { call(c, cmd); }
+
+bool cmd_lookup_typed(struct client *c, int argi, int type, bool write, struct kentry **ke)
+{
+    struct keyspace *ks = &c->srv->ks;
+    const struct slice *k = &c->argv[argi];
+    *ke = write ? db_lookup(ks, c->db, k->p, k->len) : db_lookup_read(ks, c->db, k->p, k->len);
+    if (*ke && (*ke)->val->type != type) {
+        reply_err_wrongtype(c);
+        return false;
+    }
+    return true;
+}

@@ -93,4 +93,11 @@ int cmd_get_keys(struct command *cmd, struct client *c, int argc, int *keys, int
 void cmd_foreach(struct server *srv, void (*fn)(struct command *cmd, void *priv), void *priv);
 void cmd_reset_stats(struct server *srv);
 
+struct kentry;
+/* The lookup every typed command starts with: argv[argi] in the client's
+ * db (a read counts a keyspace hit or miss; a write does not). *ke is NULL
+ * when the key is missing. Returns false after replying WRONGTYPE when the
+ * key holds another type. */
+bool cmd_lookup_typed(struct client *c, int argi, int type, bool write, struct kentry **ke);
+
 #endif

@@ -264,15 +264,10 @@ void t_hash_init(void) { obj_register_type(OBJ_HASH, &hash_ops); }
 
 /* ---- commands ------------------------------------------------------------- */
 
-static bool lookup_hash(struct client *c, bool write, struct kentry **ke)
+/* argv[1] as a hash (see cmd_lookup_typed). */
+static inline bool lookup_hash(struct client *c, bool write, struct kentry **ke)
 {
-    struct keyspace *ks = &c->srv->ks;
-    *ke = write ? db_lookup(ks, c->db, ARG(1)) : db_lookup_read(ks, c->db, ARG(1));
-    if (*ke && (*ke)->val->type != OBJ_HASH) {
-        reply_err_wrongtype(c);
-        return false;
-    }
-    return true;
+    return cmd_lookup_typed(c, 1, OBJ_HASH, write, ke);
 }
 
 static struct kentry *hash_for_write(struct client *c)

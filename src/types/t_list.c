@@ -205,15 +205,10 @@ void t_list_init(void) { obj_register_type(OBJ_LIST, &list_ops); }
 
 /* ---- commands ------------------------------------------------------------- */
 
-static bool lookup_list(struct client *c, bool write, struct kentry **ke)
+/* argv[1] as a list (see cmd_lookup_typed). */
+static inline bool lookup_list(struct client *c, bool write, struct kentry **ke)
 {
-    struct keyspace *ks = &c->srv->ks;
-    *ke = write ? db_lookup(ks, c->db, ARG(1)) : db_lookup_read(ks, c->db, ARG(1));
-    if (*ke && (*ke)->val->type != OBJ_LIST) {
-        reply_err_wrongtype(c);
-        return false;
-    }
-    return true;
+    return cmd_lookup_typed(c, 1, OBJ_LIST, write, ke);
 }
 
 static void push_generic(struct client *c, bool head, bool only_existing)

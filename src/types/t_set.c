@@ -251,17 +251,10 @@ void t_set_init(void) { obj_register_type(OBJ_SET, &set_ops); }
 
 /* ---- lookups -------------------------------------------------------------- */
 
-/* Looks up argv[argi] as a set: false after replying WRONGTYPE; *ke NULL
- * when missing. */
-static bool lookup_set(struct client *c, int argi, bool write, struct kentry **ke)
+/* argv[argi] as a set (see cmd_lookup_typed). */
+static inline bool lookup_set(struct client *c, int argi, bool write, struct kentry **ke)
 {
-    struct keyspace *ks = &c->srv->ks;
-    *ke = write ? db_lookup(ks, c->db, ARG(argi)) : db_lookup_read(ks, c->db, ARG(argi));
-    if (*ke && (*ke)->val->type != OBJ_SET) {
-        reply_err_wrongtype(c);
-        return false;
-    }
-    return true;
+    return cmd_lookup_typed(c, argi, OBJ_SET, write, ke);
 }
 
 /* A new set for the given first member (intset when it is an integer). */

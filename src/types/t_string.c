@@ -20,18 +20,10 @@
 
 #define ARG(i) c->argv[i].p, c->argv[i].len
 
-/* Looks up argv[argi] for a string command: *ke is the entry or NULL when
- * missing. Returns false after replying WRONGTYPE when the key holds another
- * type. Writers pass write=true (no hit/miss accounting). */
-static bool lookup_string(struct client *c, int argi, bool write, struct kentry **ke)
+/* argv[argi] as a string (see cmd_lookup_typed). */
+static inline bool lookup_string(struct client *c, int argi, bool write, struct kentry **ke)
 {
-    struct keyspace *ks = &c->srv->ks;
-    *ke = write ? db_lookup(ks, c->db, ARG(argi)) : db_lookup_read(ks, c->db, ARG(argi));
-    if (*ke && (*ke)->val->type != OBJ_STRING) {
-        reply_err_wrongtype(c);
-        return false;
-    }
-    return true;
+    return cmd_lookup_typed(c, argi, OBJ_STRING, write, ke);
 }
 
 static bool check_size(struct client *c, long long size)
