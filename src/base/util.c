@@ -54,16 +54,41 @@ bool util_str2ll(const char *s, size_t len, long long *out)
     return true;
 }
 
+static int ull_digits(unsigned long long v)
+{
+    int n = 1;
+    for (;;) {
+        if (v < 10) return n;
+        if (v < 100) return n + 1;
+        if (v < 1000) return n + 2;
+        if (v < 10000) return n + 3;
+        v /= 10000;
+        n += 4;
+    }
+}
+
+/* Two digits per step from the right, through a 00..99 table. */
 int util_ull2str(char *dst, unsigned long long v)
 {
-    char tmp[UTIL_LL_STR_SIZE];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (int i = 0; i < n; i++) dst[i] = tmp[n - 1 - i];
+    static const char pairs[201] = "0001020304050607080910111213141516171819"
+                                   "2021222324252627282930313233343536373839"
+                                   "4041424344454647484950515253545556575859"
+                                   "6061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
+    int n = ull_digits(v), i = n - 1;
     dst[n] = '\0';
+    while (v >= 100) {
+        unsigned idx = (unsigned)(v % 100) * 2;
+        v /= 100;
+        dst[i--] = pairs[idx + 1];
+        dst[i--] = pairs[idx];
+    }
+    if (v >= 10) {
+        dst[i--] = pairs[v * 2 + 1];
+        dst[i] = pairs[v * 2];
+    } else {
+        dst[i] = (char)('0' + v);
+    }
     return n;
 }
 

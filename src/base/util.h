@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdbool.h>
 
 /* A counted byte string that points into someone else's memory. */
@@ -67,6 +68,13 @@ long long util_monotonic_us(void);
 
 /* Case-insensitive equality of a counted string with a C string. */
 bool util_eqi(const char *s, size_t len, const char *cstr);
+/* Binary-safe ordering of two byte strings: memcmp, then the shorter first. */
+static inline int util_lexcmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int r = al && bl ? memcmp(a, b, al < bl ? al : bl) : 0;
+    if (r) return r;
+    return al < bl ? -1 : al > bl;
+}
 
 /* Parse memory sizes like "1gb", "512mb", "100" -> bytes. */
 bool util_parse_memory(const char *s, long long *out);

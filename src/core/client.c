@@ -135,15 +135,10 @@ void client_close_async(struct client *c)
     }
 }
 
-size_t client_obuf_bytes(const struct client *c)
-{
-    return (c->olen - c->osent) + c->rbytes - c->rhead_sent;
-}
 
 enum obuf_class client_obuf_class(const struct client *c)
 {
-    if (c->flags & CLIENT_PUBSUB) return OBUF_PUBSUB;
-    return OBUF_NORMAL;
+    return (c->flags & CLIENT_PUBSUB) ? OBUF_PUBSUB : OBUF_NORMAL;
 }
 
 /* ---- input ------------------------------------------------------------- */

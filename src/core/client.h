@@ -124,7 +124,10 @@ void clients_cron(struct server *srv);
 void clients_unpause_if_due(struct server *srv);
 
 /* Total unsent output bytes. */
-size_t client_obuf_bytes(const struct client *c);
+static inline size_t client_obuf_bytes(const struct client *c)
+{
+    return (c->olen - c->osent) + c->rbytes - c->rhead_sent;
+}
 /* CLIENT LIST line for c, into buf (NUL-terminated); returns length. */
 size_t client_info_line(struct client *c, char *buf, size_t len);
 enum obuf_class client_obuf_class(const struct client *c);

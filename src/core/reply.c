@@ -64,6 +64,16 @@ static void check_obuf_limits(struct client *c)
     }
 }
 
+/* After output grew past the inline buffer: the peak, then the limits of
+ * the client's class (most classes have none: one load and a branch). */
+static inline void obuf_grew(struct client *c)
+{
+    size_t used = client_obuf_bytes(c);
+    if (used > c->obuf_peak) c->obuf_peak = used;
+    const struct obuf_limit *l = &c->srv->cfg.obuf_limits[client_obuf_class(c)];
+    if (l->hard || l->soft) check_obuf_limits(c);
+}
+
 static void append_blocks(struct client *c, const char *p, size_t len)
 {
     struct rblock *t = c->rtail;
@@ -88,17 +98,37 @@ static void append_blocks(struct client *c, const char *p, size_t len)
         c->rtail = b;
         c->rbytes += len;
     }
-    if (client_obuf_bytes(c) > c->obuf_peak) c->obuf_peak = client_obuf_bytes(c);
-    check_obuf_limits(c);
+    obuf_grew(c);
+}
+
+/* n contiguous bytes at the end of the output (the inline buffer, or the
+ * last block once output has spilled), or NULL when they do not fit and
+ * the caller must take the copying path. The caller has checked
+ * reply_muted() and fills all n bytes. */
+static inline char *out_reserve(struct client *c, size_t n)
+{
+    if (!c->rhead) {
+        if (CLIENT_OBUF_SIZE - c->olen < n) return NULL;
+        char *d = c->obuf + c->olen;
+        c->olen += n;
+        return d;
+    }
+    struct rblock *t = c->rtail;
+    if (t->size - t->used < n) return NULL;
+    char *d = t->data + t->used;
+    t->used += n;
+    c->rbytes += n;
+    obuf_grew(c);
+    return d;
 }
 
 void reply_raw(struct client *c, const char *p, size_t len)
 {
     if (reply_muted(c)) return;
     mark_pending(c);
-    if (!c->rhead && CLIENT_OBUF_SIZE - c->olen >= len) {
-        memcpy(c->obuf + c->olen, p, len);
-        c->olen += len;
+    char *d = out_reserve(c, len);
+    if (d) {
+        memcpy(d, p, len);
         return;
     }
     if (!c->rhead && c->olen < CLIENT_OBUF_SIZE) {
@@ -111,18 +141,18 @@ void reply_raw(struct client *c, const char *p, size_t len)
     append_blocks(c, p, len);
 }
 
-/* Two pieces without an intermediate copy when both fit. */
+/* Two pieces and a CRLF without an intermediate copy when they fit. */
 static inline void reply_raw2(struct client *c, const char *a, size_t alen, const char *b,
                               size_t blen)
 {
-    if (!reply_muted(c) && !c->rhead && CLIENT_OBUF_SIZE - c->olen >= alen + blen + 2) {
+    if (reply_muted(c)) return;
+    char *d = out_reserve(c, alen + blen + 2);
+    if (d) {
         mark_pending(c);
-        char *d = c->obuf + c->olen;
         memcpy(d, a, alen);
         memcpy(d + alen, b, blen);
         d[alen + blen] = '\r';
         d[alen + blen + 1] = '\n';
-        c->olen += alen + blen + 2;
         return;
     }
     reply_raw(c, a, alen);

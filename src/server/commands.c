@@ -17,9 +17,12 @@ extern struct command set_commands[];
 extern struct command multi_commands[];
 extern struct command hash_commands[];
 extern struct command list_commands[];
+extern struct command zset_commands[];
+extern struct command sort_commands[];
 void t_list_init(void);
 void t_hash_init(void);
 void t_set_init(void);
+void t_zset_init(void);
 
 void commands_register_all(struct server *srv)
 {
@@ -39,4 +42,7 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, hash_commands);
     t_list_init();
     cmd_register(srv, list_commands);
+    t_zset_init();
+    cmd_register(srv, zset_commands);
+    cmd_register(srv, sort_commands);
 }

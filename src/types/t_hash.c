@@ -18,6 +18,7 @@
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
+#include "types/t_hash.h"
 
 #include <limits.h>
 #include <math.h>
@@ -209,6 +210,21 @@ static void hash_foreach(struct obj *o, hash_visit_fn *fn, void *priv)
     }
     struct hvisit hv = {fn, priv};
     htab_foreach(o->u.ptr, hvisit_node, &hv);
+}
+
+bool t_hash_get(struct obj *o, const char *f, size_t flen, struct slice *out,
+                char buf[UTIL_LL_STR_SIZE])
+{
+    struct hval v;
+    if (!hash_get(o, f, flen, &v)) return false;
+    if (v.p == v.buf) { /* formatted into the local: move it to the caller's buffer */
+        memcpy(buf, v.buf, v.len);
+        out->p = buf;
+    } else {
+        out->p = v.p;
+    }
+    out->len = v.len;
+    return true;
 }
 
 /* ---- type ops ------------------------------------------------------------- */

@@ -20,6 +20,7 @@
 #include "core/db.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "types/t_list.h"
 
 #include <string.h>
 
@@ -202,6 +203,29 @@ static const struct obj_type_ops list_ops = {list_free_payload, list_dup, list_m
 
 void t_list_init(void);
 void t_list_init(void) { obj_register_type(OBJ_LIST, &list_ops); }
+
+/* ---- the public interface (types/t_list.h) --------------------------------- */
+
+struct obj *t_list_new(void) { return list_new(); }
+
+void t_list_append(struct server *srv, struct obj *o, const char *p, size_t len)
+{
+    list_push(o->u.ptr, p, len, false, srv->cfg.list_max_listpack_size);
+}
+
+size_t t_list_len(const struct obj *o) { return list_len(o); }
+
+void t_list_foreach(const struct obj *o, list_visit_fn *fn, void *priv)
+{
+    const struct qlist *q = o->u.ptr;
+    for (const struct qnode *n = q->head; n; n = n->next) {
+        for (size_t pos = lp_first(n->lp); pos != LP_NONE; pos = lp_next(n->lp, pos)) {
+            struct lelem e;
+            elem_get(n->lp, pos, &e);
+            fn(e.p, e.len, priv);
+        }
+    }
+}
 
 /* ---- commands ------------------------------------------------------------- */
 

@@ -21,6 +21,7 @@
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
+#include "types/t_set.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -174,7 +175,6 @@ static void set_random(const struct obj *o, struct set_elem *e)
 }
 
 /* Iteration over every member, with rehashing paused for hash tables. */
-typedef void set_visit_fn(const char *p, size_t len, void *priv);
 
 struct visit_ctx {
     set_visit_fn *fn;
@@ -202,6 +202,13 @@ static void set_foreach(struct obj *o, set_visit_fn *fn, void *priv)
     struct visit_ctx v = {fn, priv};
     htab_foreach(o->u.ptr, visit_node, &v);
 }
+
+size_t t_set_card(const struct obj *o) { return set_card(o); }
+bool t_set_contains(const struct obj *o, const char *p, size_t len)
+{
+    return set_contains(o, p, len);
+}
+void t_set_foreach(struct obj *o, set_visit_fn *fn, void *priv) { set_foreach(o, fn, priv); }
 
 /* ---- type ops ------------------------------------------------------------- */
 
