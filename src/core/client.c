@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "core/cmd.h"
 #include "core/multi.h"
+#include "core/pubsub.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "ev/ev.h"
@@ -101,6 +102,7 @@ void client_free(struct client *c)
     }
     pending_remove(c);
     multi_discard(c);
+    pubsub_client_free(c);
     if (c->flags & CLIENT_MONITOR) {
         struct client **pp = &srv->monitors;
         while (*pp && *pp != c) pp = &(*pp)->mon_next;

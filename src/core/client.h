@@ -54,6 +54,7 @@ enum client_flags {
     CLIENT_REQ_READY = 1u << 17, /* c->req holds a parsed request at qpos (held by a pause) */
     CLIENT_MULTI = 1u << 18,       /* between MULTI and EXEC/DISCARD: commands are queued */
     CLIENT_MULTI_DIRTY = 1u << 19, /* a queuing error: EXEC will abort */
+    CLIENT_PUSHING = 1u << 24, /* writing a push (Pub/Sub): CLIENT REPLY OFF/SKIP do not apply */
 };
 
 struct rblock {
@@ -85,6 +86,7 @@ struct client {
     int argv_cap;
     struct command *cmd, *lastcmd;
     struct multi_state *mstate; /* queued commands of MULTI, or NULL */
+    struct pubsub_client *ps;   /* subscriptions (core/pubsub), or NULL */
 
     /* output */
     char *obuf;

@@ -251,7 +251,7 @@ void cmd_dispatch(struct client *c)
         reject(c, cmd, "NOAUTH Authentication required.");
         return;
     }
-    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !(cmd->flags & CMD_PUBSUB) &&
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !(cmd->flags & CMD_SUB_CONTEXT) &&
         strcmp(cmd->name, "ping") && strcmp(cmd->name, "quit") && strcmp(cmd->name, "reset")) {
         char msg[256];
         snprintf(msg, sizeof(msg),

@@ -47,6 +47,8 @@ enum cmd_flags {
     CMD_SENTINEL = 1u << 16,
     CMD_NO_MANDATORY_KEYS = 1u << 17,
     CMD_PROTECTED = 1u << 18,
+    /* allowed in RESP2 subscribed mode (internal: not a COMMAND flag) */
+    CMD_SUB_CONTEXT = 1u << 19,
 };
 
 struct command {

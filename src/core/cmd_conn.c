@@ -12,6 +12,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/multi.h"
+#include "core/pubsub.h"
 #include "core/reply.h"
 #include "core/sbuf.h"
 #include "core/server.h"
@@ -262,12 +263,13 @@ static void hello_cmd(struct client *c)
 
 /* RESET: back to the state of a new connection (RESP2, db 0, no name,
  * replies on, not a monitor, logged out when a password is required).
- * Subscriptions and transactions are the business of their own modules. */
+ * Subscriptions and transactions are dropped by their own modules. */
 static void reset_cmd(struct client *c)
 {
     struct server *srv = c->srv;
     monitor_unlink(c);
     multi_discard(c);
+    pubsub_client_free(c);
     c->db = ks_db(&srv->ks, 0);
     c->resp = 2;
     mem_free(c->name);

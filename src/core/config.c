@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "core/client.h"
 #include "core/cmd.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "proto/resp.h"
@@ -152,6 +153,25 @@ static void get_obuf(struct server *srv, const struct cfg_def *d, char *buf, siz
     }
 }
 
+static int set_notify(struct server *srv, const struct cfg_def *d, int argc, char **argv,
+                      char *err, size_t errlen)
+{
+    int flags;
+    if (argc != 1 || !notify_parse_flags(argv[0], strlen(argv[0]), &flags)) {
+        snprintf(err, errlen, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        return -1;
+    }
+    srv->cfg.notify_flags = flags;
+    return 0;
+}
+
+static void get_notify(struct server *srv, const struct cfg_def *d, char *buf, size_t len)
+{
+    char s[32];
+    notify_flags_string(srv->cfg.notify_flags, s);
+    snprintf(buf, len, "%s", s);
+}
+
 /* save "<secs> <changes> ..." or "" — validated here, used by persistence. */
 static int set_save(struct server *srv, const struct cfg_def *d, int argc, char **argv, char *err,
                     size_t errlen)
@@ -234,7 +254,8 @@ static const struct cfg_def defs[] = {
     {"requirepass", NULL, CFG_STR, OFF(requirepass), 0, 0, NULL, 0},
     {"protected-mode", NULL, CFG_BOOL, OFF(protected_mode), 0, 0, NULL, 0},
     {"io-threads", NULL, CFG_INT, OFF(io_threads), 1, 128, NULL, CFG_IMMUTABLE},
-    {"notify-keyspace-events", NULL, CFG_STR, OFF(notify_keyspace_events), 0, 0, NULL, 0},
+    {"notify-keyspace-events", NULL, CFG_SPECIAL, OFF(notify_flags), 0, 0, NULL, 0, set_notify,
+     get_notify},
     {"list-max-listpack-size", "list-max-ziplist-size", CFG_INT, OFF(list_max_listpack_size),
      INT_MIN, INT_MAX, NULL, 0},
     {"list-compress-depth", NULL, CFG_INT, OFF(list_compress_depth), 0, INT_MAX, NULL, 0},
@@ -299,7 +320,7 @@ void config_defaults(struct config *cfg)
     cfg->requirepass = mem_strdup("");
     cfg->protected_mode = true;
     cfg->io_threads = 1;
-    cfg->notify_keyspace_events = mem_strdup("");
+    cfg->notify_flags = 0;
     cfg->list_max_listpack_size = -2;
     cfg->list_compress_depth = 0;
     cfg->hash_max_listpack_entries = 128;

@@ -204,6 +204,7 @@ struct kentry *db_add(struct keyspace *ks, struct db *db, const char *key, size_
 {
     struct kentry *ke = entry_new(ks, key, klen, val);
     htab_add(&db->keys, db_hash_key(key, klen), &ke->node);
+    if (ks->on_event) ks->on_event(ks, db, key, klen, KS_EV_NEW, ks->on_event_priv);
     return ke;
 }
 
@@ -222,6 +223,7 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
     }
     ke = entry_new(ks, key, klen, val);
     htab_add(&db->keys, h, &ke->node);
+    if (ks->on_event) ks->on_event(ks, db, key, klen, KS_EV_NEW, ks->on_event_priv);
     return ke;
 }
 

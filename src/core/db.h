@@ -53,11 +53,12 @@ struct db {
 };
 
 struct keyspace;
-/* Called for each key removed or changed (WATCH, tracking, notifications
- * hook in here in later work). */
+/* Called when a key expires (before it is deleted), is evicted, or is
+ * created (KS_EV_NEW, after it is added): the server turns these into
+ * keyspace notifications. */
 typedef void ks_key_event_fn(struct keyspace *ks, struct db *db, const char *key, size_t klen,
                              int event, void *priv);
-enum { KS_EV_EXPIRED = 1, KS_EV_EVICTED = 2 };
+enum { KS_EV_EXPIRED = 1, KS_EV_EVICTED = 2, KS_EV_NEW = 3 };
 
 struct ks_stats {
     long long expired_keys;

@@ -10,6 +10,7 @@
 #include "core/db.h"
 #include "core/reply.h"
 #include "core/sbuf.h"
+#include "core/pubsub.h"
 #include "core/server.h"
 
 #include <stdio.h>
@@ -304,6 +305,8 @@ static long long avg_samples(const long long *s, int n)
 
 static void info_stats(struct sbuf *b, struct server *srv)
 {
+    size_t ps_channels, ps_patterns, ps_shard;
+    pubsub_counts(srv, &ps_channels, &ps_patterns, &ps_shard);
     const struct server_stats *st = &srv->stats;
     const struct ks_stats *ks = &srv->ks.stats;
     enum { NSAMPLES = (int)(sizeof(srv->inst_ops_samples) / sizeof(srv->inst_ops_samples[0])) };
@@ -333,9 +336,9 @@ static void info_stats(struct sbuf *b, struct server *srv)
                 "current_eviction_exceeded_time:0\r\n"
                 "keyspace_hits:%lld\r\n"
                 "keyspace_misses:%lld\r\n"
-                "pubsub_channels:0\r\n"
-                "pubsub_patterns:0\r\n"
-                "pubsubshard_channels:0\r\n"
+                "pubsub_channels:%zu\r\n"
+                "pubsub_patterns:%zu\r\n"
+                "pubsubshard_channels:%zu\r\n"
                 "latest_fork_usec:0\r\n"
                 "total_forks:0\r\n"
                 "migrate_cached_sockets:0\r\n"
@@ -365,7 +368,7 @@ static void info_stats(struct sbuf *b, struct server *srv)
                 ks->expired_keys, (double)ks->expired_stale_perc,
                 ks->expired_time_cap_reached_count, ks->expire_cycle_cpu_us / 1000,
                 st->evicted_keys, st->evicted_clients, ks->keyspace_hits, ks->keyspace_misses,
-                st->unexpected_error_replies, st->total_error_replies, st->total_reads_processed,
+                ps_channels, ps_patterns, ps_shard, st->unexpected_error_replies, st->total_error_replies, st->total_reads_processed,
                 st->total_writes_processed, st->io_threaded_reads, st->io_threaded_writes);
 }
 

@@ -26,6 +26,7 @@ static void mark_pending(struct client *c)
 
 static bool reply_muted(const struct client *c)
 {
+    if (c->flags & CLIENT_PUSHING) return (c->flags & CLIENT_CLOSE_ASAP) || c->conn.fd < 0;
     return (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) ||
            c->conn.fd < 0;
 }

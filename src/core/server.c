@@ -8,6 +8,8 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/config.h"
+#include "core/notify.h"
+#include "core/pubsub.h"
 #include "core/reply.h"
 #include "ev/ev.h"
 #include "net/net.h"
@@ -151,6 +153,16 @@ static bool client_id_eq(const struct htab_node *n, const void *key, size_t klen
 
 static const struct htab_type client_id_type = {client_id_hash, client_id_eq};
 
+/* Keyspace events that no command reports: expiry, eviction, creation. */
+static void on_key_event(struct keyspace *ks, struct db *db, const char *key, size_t klen,
+                         int event, void *priv)
+{
+    struct server *srv = priv;
+    if (event == KS_EV_EXPIRED) notify_keyspace_event(srv, NOTIFY_EXPIRED, "expired", key, klen, db->id);
+    else if (event == KS_EV_EVICTED) notify_keyspace_event(srv, NOTIFY_EVICTED, "evicted", key, klen, db->id);
+    else if (event == KS_EV_NEW) notify_keyspace_event(srv, NOTIFY_NEW, "new", key, klen, db->id);
+}
+
 int server_init(struct server *srv, char *err, size_t errlen)
 {
     obj_init_shared();
@@ -163,9 +175,12 @@ int server_init(struct server *srv, char *err, size_t errlen)
     }
     ks_init(&srv->ks, srv->cfg.databases);
     srv->ks.active_expire_effort = srv->cfg.active_expire_effort;
+    srv->ks.on_event = on_key_event;
+    srv->ks.on_event_priv = srv;
     htab_init(&srv->errors, &err_type);
     htab_init(&srv->clients_by_id, &client_id_type);
     cmd_table_init(srv);
+    pubsub_init(srv);
     srv->next_client_id = 1;
     srv->unix_fd = -1;
     srv->start_ms = util_mstime();
@@ -324,6 +339,7 @@ void server_deinit(struct server *srv)
     htab_deinit(&srv->errors, free_err, NULL);
     htab_deinit(&srv->clients_by_id, NULL, NULL);
     cmd_table_deinit(srv);
+    pubsub_deinit(srv);
     slowlog_free_all(srv);
     mem_free(srv->latency);
     ev_free(&srv->loop);

@@ -66,7 +66,7 @@ struct config {
     char *requirepass;
     bool protected_mode;
     int io_threads;
-    char *notify_keyspace_events;
+    int notify_flags; /* notify-keyspace-events (core/notify) */
     int list_max_listpack_size;
     int list_compress_depth;
     long long hash_max_listpack_entries, hash_max_listpack_value;
@@ -151,6 +151,7 @@ struct server {
 
     /* error stats: name -> count */
     struct htab errors;
+    struct pubsub *pubsub; /* channel tables (core/pubsub) */
 
     /* shutdown */
     bool shutdown_asap;

@@ -19,6 +19,7 @@ extern struct command hash_commands[];
 extern struct command list_commands[];
 extern struct command zset_commands[];
 extern struct command sort_commands[];
+extern struct command pubsub_commands[];
 void t_list_init(void);
 void t_hash_init(void);
 void t_set_init(void);
@@ -45,4 +46,5 @@ void commands_register_all(struct server *srv)
     t_zset_init();
     cmd_register(srv, zset_commands);
     cmd_register(srv, sort_commands);
+    cmd_register(srv, pubsub_commands);
 }

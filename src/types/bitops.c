@@ -11,6 +11,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/server.h"
 
@@ -126,6 +127,7 @@ static void setbit_cmd(struct client *c)
     int old = get_bit(p, o->u.raw.len, off);
     set_bit(p, off, v->p[0] - '0');
     if (grown || old != v->p[0] - '0') c->srv->dirty++; /* only real changes */
+    notify_key(c, NOTIFY_STRING, "setbit", ARG(1));
     reply_ll(c, old);
 }
 
@@ -315,7 +317,10 @@ static void bitop_cmd(struct client *c)
         if (lens[i] > maxlen) maxlen = lens[i];
     }
     if (maxlen == 0) {
-        if (db_delete(ks, c->db, ARG(2))) c->srv->dirty++;
+        if (db_delete(ks, c->db, ARG(2))) {
+            c->srv->dirty++;
+            notify_key(c, NOTIFY_GENERIC, "del", ARG(2));
+        }
         reply_ll(c, 0);
     } else {
         unsigned char *res = mem_alloc(maxlen);
@@ -335,6 +340,7 @@ static void bitop_cmd(struct client *c)
         db_set(ks, c->db, ARG(2), obj_new_raw((const char *)res, maxlen, maxlen), false);
         mem_free(res);
         c->srv->dirty++;
+        notify_key(c, NOTIFY_STRING, "set", ARG(2));
         reply_ll(c, (long long)maxlen);
     }
     mem_free(src);
@@ -518,7 +524,10 @@ static void bitfield_generic(struct client *c, bool readonly)
         bf_write(p, it->offset, it->bits, nraw);
         reply_ll(c, it->op == BF_SET ? (long long)old : (long long)nv);
     }
-    if (changed) c->srv->dirty++;
+    if (changed) {
+        c->srv->dirty++;
+        notify_key(c, NOTIFY_STRING, "setbit", ARG(1));
+    }
 done:
     mem_free(items);
 }

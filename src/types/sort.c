@@ -20,6 +20,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "types/t_hash.h"
@@ -266,8 +267,10 @@ static void sort_generic(struct client *c, bool readonly)
         if (dst) {
             db_set(ks, c->db, ARG(store), dst, false);
             c->srv->dirty += outlen;
+            notify_key(c, NOTIFY_LIST, "sortstore", ARG(store));
         } else if (db_delete(ks, c->db, ARG(store))) {
             c->srv->dirty++;
+            notify_key(c, NOTIFY_GENERIC, "del", ARG(store));
         }
         reply_ll(c, outlen);
     }

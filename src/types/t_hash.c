@@ -15,6 +15,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
@@ -305,6 +306,7 @@ static void hset_generic(struct client *c, bool is_hmset)
     long long created = 0;
     for (int i = 2; i < c->argc; i += 2) created += hash_set(c->srv, ke->val, ARG(i), ARG(i + 1));
     c->srv->dirty += (c->argc - 2) / 2;
+    notify_key(c, NOTIFY_HASH, "hset", ARG(1));
     if (is_hmset) reply_ok(c);
     else reply_ll(c, created);
 }
@@ -324,6 +326,7 @@ static void hsetnx_cmd(struct client *c)
     if (!ke) ke = db_add(&c->srv->ks, c->db, ARG(1), hash_new());
     hash_set(c->srv, ke->val, ARG(2), ARG(3));
     c->srv->dirty++;
+    notify_key(c, NOTIFY_HASH, "hset", ARG(1));
     reply_ll(c, 1);
 }
 
@@ -358,11 +361,14 @@ static void hdel_cmd(struct client *c)
             n += hash_del(ke->val, ARG(i));
             if (hash_len(ke->val) == 0) {
                 db_delete_entry(&c->srv->ks, c->db, ke);
+                ke = NULL;
                 break;
             }
         }
     }
     c->srv->dirty += n;
+    if (n) notify_key(c, NOTIFY_HASH, "hdel", ARG(1));
+    if (n && !ke) notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
     reply_ll(c, n);
 }
 
@@ -440,6 +446,7 @@ static void hincrby_cmd(struct client *c)
     int n = util_ll2str(buf, v);
     hash_set(c->srv, ke->val, ARG(2), buf, (size_t)n);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_HASH, "hincrby", ARG(1));
     reply_ll(c, v);
 }
 
@@ -470,6 +477,7 @@ static void hincrbyfloat_cmd(struct client *c)
     int n = util_ld2str(buf, sizeof(buf), v);
     hash_set(c->srv, ke->val, ARG(2), buf, (size_t)n);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_HASH, "hincrbyfloat", ARG(1));
     reply_bulk(c, buf, (size_t)n);
 }
 

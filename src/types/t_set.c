@@ -18,6 +18,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
@@ -281,6 +282,7 @@ static void sadd_cmd(struct client *c)
     long long added = 0;
     for (int i = 2; i < c->argc; i++) added += set_add(c->srv, ke->val, ARG(i));
     c->srv->dirty += added;
+    if (added) notify_key(c, NOTIFY_SET, "sadd", ARG(1));
     reply_ll(c, added);
 }
 
@@ -294,11 +296,14 @@ static void srem_cmd(struct client *c)
             removed += set_remove(ke->val, ARG(i));
             if (set_card(ke->val) == 0) {
                 db_delete_entry(&c->srv->ks, c->db, ke);
+                ke = NULL;
                 break;
             }
         }
     }
     c->srv->dirty += removed;
+    if (removed) notify_key(c, NOTIFY_SET, "srem", ARG(1));
+    if (removed && !ke) notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
     reply_ll(c, removed);
 }
 
@@ -376,7 +381,11 @@ static void srandmember_generic(struct client *c, bool pop)
              * done before the node is freed */
             set_remove(o, e.p, e.len);
             c->srv->dirty++;
-            if (set_card(o) == 0) db_delete_entry(&c->srv->ks, c->db, ke);
+            notify_key(c, NOTIFY_SET, "spop", ARG(1));
+            if (set_card(o) == 0) {
+                db_delete_entry(&c->srv->ks, c->db, ke);
+                notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
+            }
         }
         return;
     }
@@ -397,6 +406,8 @@ static void srandmember_generic(struct client *c, bool pop)
         if (pop) {
             c->srv->dirty += (long long)card;
             db_delete_entry(&c->srv->ks, c->db, ke);
+            notify_key(c, NOTIFY_SET, "spop", ARG(1));
+            notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
         }
         return;
     }
@@ -409,7 +420,10 @@ static void srandmember_generic(struct client *c, bool pop)
     reply_array(c, count);
     set_foreach(picked, reply_visit, c);
     obj_free(picked);
-    if (pop) c->srv->dirty += count;
+    if (pop && count) {
+        c->srv->dirty += count;
+        notify_key(c, NOTIFY_SET, "spop", ARG(1));
+    }
 }
 
 static void srandmember_cmd(struct client *c) { srandmember_generic(c, false); }
@@ -428,10 +442,15 @@ static void smove_cmd(struct client *c)
         return;
     }
     set_remove(src->val, ARG(3));
-    if (set_card(src->val) == 0) db_delete_entry(&c->srv->ks, c->db, src);
+    notify_key(c, NOTIFY_SET, "srem", ARG(1));
+    if (set_card(src->val) == 0) {
+        db_delete_entry(&c->srv->ks, c->db, src);
+        notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
+    }
     if (!dst) dst = db_add(&c->srv->ks, c->db, ARG(2), set_for_member(ARG(3)));
     set_add(c->srv, dst->val, ARG(3));
     c->srv->dirty++;
+    notify_key(c, NOTIFY_SET, "sadd", ARG(2));
     reply_ll(c, 1);
 }
 
@@ -530,10 +549,15 @@ static void algebra_cmd(struct client *c, enum set_op op, bool store)
     struct keyspace *ks = &c->srv->ks;
     if (card == 0) {
         obj_free(res);
-        if (db_delete(ks, c->db, ARG(1))) c->srv->dirty++;
+        if (db_delete(ks, c->db, ARG(1))) {
+            c->srv->dirty++;
+            notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
+        }
     } else {
+        static const char *const events[] = {"sinterstore", "sunionstore", "sdiffstore"};
         db_set(ks, c->db, ARG(1), res, false);
         c->srv->dirty++;
+        notify_key(c, NOTIFY_SET, events[op], ARG(1));
     }
     reply_ll(c, card);
 }

@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/server.h"
 
@@ -118,6 +119,7 @@ static void set_cmd(struct client *c)
     if (flags == 0) { /* the plain SET: one lookup, one allocation */
         db_set(ks, c->db, ARG(1), obj_new_string(ARG(2)), false);
         c->srv->dirty++;
+        notify_key(c, NOTIFY_STRING, "set", ARG(1));
         reply_ok(c);
         return;
     }
@@ -144,6 +146,8 @@ static void set_cmd(struct client *c)
     }
     if (flags & SET_ANY_EXPIRE) db_set_expire(c->db, ke, when);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_STRING, "set", ARG(1));
+    if (flags & SET_ANY_EXPIRE) notify_key(c, NOTIFY_GENERIC, "expire", ARG(1));
     if (!(flags & SET_GET)) reply_ok(c);
 }
 
@@ -156,6 +160,7 @@ static void setnx_cmd(struct client *c)
     }
     db_add(ks, c->db, ARG(1), obj_new_string(ARG(2)));
     c->srv->dirty++;
+    notify_key(c, NOTIFY_STRING, "set", ARG(1));
     reply_ll(c, 1);
 }
 
@@ -173,6 +178,8 @@ static void setex_generic(struct client *c, bool seconds, const char *name)
     struct kentry *ke = db_set(&c->srv->ks, c->db, ARG(1), obj_new_string(ARG(3)), false);
     db_set_expire(c->db, ke, when);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_STRING, "set", ARG(1));
+    notify_key(c, NOTIFY_GENERIC, "expire", ARG(1));
     reply_ok(c);
 }
 
@@ -187,6 +194,7 @@ static void getset_cmd(struct client *c)
     else reply_null(c);
     db_set(&c->srv->ks, c->db, ARG(1), obj_new_string(ARG(2)), false);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_STRING, "set", ARG(1));
 }
 
 static void getdel_cmd(struct client *c)
@@ -200,6 +208,7 @@ static void getdel_cmd(struct client *c)
     reply_bulk_obj(c, ke->val);
     db_delete_entry(&c->srv->ks, c->db, ke);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
 }
 
 static void getex_cmd(struct client *c)
@@ -217,11 +226,14 @@ static void getex_cmd(struct client *c)
     if ((flags & (SET_EXAT | SET_PXAT)) && when <= c->srv->ks.now_ms) {
         db_delete_entry(&c->srv->ks, c->db, ke); /* an absolute time already past */
         c->srv->dirty++;
+        notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
     } else if (flags & SET_ANY_EXPIRE) {
         db_set_expire(c->db, ke, when);
         c->srv->dirty++;
+        notify_key(c, NOTIFY_GENERIC, "expire", ARG(1));
     } else if ((flags & SET_PERSIST) && db_persist(c->db, ke)) {
         c->srv->dirty++;
+        notify_key(c, NOTIFY_GENERIC, "persist", ARG(1));
     }
 }
 
@@ -250,7 +262,10 @@ static void mset_generic(struct client *c, bool nx)
                 return;
             }
     }
-    for (int i = 1; i < c->argc; i += 2) db_set(ks, c->db, ARG(i), obj_new_string(ARG(i + 1)), false);
+    for (int i = 1; i < c->argc; i += 2) {
+        db_set(ks, c->db, ARG(i), obj_new_string(ARG(i + 1)), false);
+        notify_key(c, NOTIFY_STRING, "set", ARG(i));
+    }
     c->srv->dirty += (c->argc - 1) / 2;
     if (nx) reply_ll(c, 1);
     else reply_ok(c);
@@ -267,6 +282,7 @@ static void append_cmd(struct client *c)
         if (!check_size(c, (long long)c->argv[2].len)) return;
         db_add(&c->srv->ks, c->db, ARG(1), obj_new_string(ARG(2)));
         c->srv->dirty++;
+        notify_key(c, NOTIFY_STRING, "append", ARG(1));
         reply_ll(c, (long long)c->argv[2].len);
         return;
     }
@@ -278,6 +294,7 @@ static void append_cmd(struct client *c)
     o->u.raw.len += c->argv[2].len;
     o->u.raw.ptr[o->u.raw.len] = '\0';
     c->srv->dirty++;
+    notify_key(c, NOTIFY_STRING, "append", ARG(1));
     reply_ll(c, (long long)o->u.raw.len);
 }
 
@@ -312,6 +329,7 @@ static void incr_generic(struct client *c, long long by)
         db_replace_value(ke, obj_new_int(v));
     }
     c->srv->dirty++;
+    notify_key(c, NOTIFY_STRING, "incrby", ARG(1));
     reply_ll(c, v);
 }
 
@@ -375,6 +393,7 @@ static void incrbyfloat_cmd(struct client *c)
     if (ke) db_replace_value(ke, o);
     else db_add(&c->srv->ks, c->db, ARG(1), o);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_STRING, "incrbyfloat", ARG(1));
     reply_bulk(c, out, (size_t)n);
 }
 
@@ -452,6 +471,7 @@ static void setrange_cmd(struct client *c)
     }
     memcpy(o->u.raw.ptr + offset, c->argv[3].p, vlen);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_STRING, "setrange", ARG(1));
     reply_ll(c, (long long)o->u.raw.len);
 }
 

@@ -35,6 +35,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
@@ -1016,8 +1017,10 @@ static void sink_end(struct zsink *s, bool known, int dstarg)
     if (s->dst) {
         db_set(ks, c->db, ARG(dstarg), s->dst, false);
         c->srv->dirty++;
+        notify_key(c, NOTIFY_ZSET, "zrangestore", ARG(dstarg));
     } else if (db_delete(ks, c->db, ARG(dstarg))) {
         c->srv->dirty++;
+        notify_key(c, NOTIFY_GENERIC, "del", ARG(dstarg));
     }
     reply_ll(c, s->n);
 }
@@ -1091,6 +1094,8 @@ static void zadd_generic(struct client *c, int flags)
     }
     if (zset_len(ke->val) == 0) db_delete_entry(&c->srv->ks, c->db, ke);
     c->srv->dirty += added + updated;
+    if (added + updated)
+        notify_key(c, NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", ARG(1));
     if (flags & ZADD_INCR) {
         if (nop) reply_null(c);
         else reply_double(c, score);
@@ -1163,11 +1168,14 @@ static void zrem_cmd(struct client *c)
             if (zset_del(ke->val, ARG(i))) n++;
             if (zset_len(ke->val) == 0) {
                 db_delete_entry(&c->srv->ks, c->db, ke);
+                ke = NULL;
                 break;
             }
         }
     }
     c->srv->dirty += n;
+    if (n) notify_key(c, NOTIFY_ZSET, "zrem", ARG(1));
+    if (n && !ke) notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
     reply_ll(c, n);
 }
 
@@ -1346,8 +1354,12 @@ static void zremrange_generic(struct client *c, enum zrange_kind kind)
     size_t n = 0;
     if (kind != ZR_RANK || clamp_ranks(&start, &end, (long long)zset_len(ke->val)))
         n = zset_remove_range(ke->val, &b, (size_t)start, (size_t)end);
-    if (zset_len(ke->val) == 0) db_delete_entry(&c->srv->ks, c->db, ke);
+    bool gone = zset_len(ke->val) == 0;
+    if (gone) db_delete_entry(&c->srv->ks, c->db, ke);
     c->srv->dirty += (long long)n;
+    static const char *const events[] = {"zremrangebyrank", "zremrangebyscore", "zremrangebylex"};
+    if (n) notify_key(c, NOTIFY_ZSET, events[kind], ARG(1));
+    if (gone) notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
     reply_ll(c, (long long)n);
 }
 
@@ -1361,9 +1373,11 @@ static void zremrangebylex_cmd(struct client *c) { zremrange_generic(c, ZR_LEX);
  * at ke, replying each as member and score ([member, score] when nested);
  * the caller has replied the array header for min(count, len) items.
  * Deletes the key when it empties. */
-static void zpop_reply(struct client *c, struct kentry *ke, bool max, long long count, bool nested)
+static void zpop_reply(struct client *c, int argi, struct kentry *ke, bool max, long long count,
+                       bool nested)
 {
     struct obj *o = ke->val;
+    if (count > 0) notify_key(c, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", ARG(argi));
     for (; count > 0 && zset_len(o) > 0; count--) {
         struct zelem e;
         if (nested) reply_array(c, 2);
@@ -1384,7 +1398,10 @@ static void zpop_reply(struct client *c, struct kentry *ke, bool max, long long 
         }
         c->srv->dirty++;
     }
-    if (zset_len(o) == 0) db_delete_entry(&c->srv->ks, c->db, ke);
+    if (zset_len(o) == 0) {
+        db_delete_entry(&c->srv->ks, c->db, ke);
+        notify_key(c, NOTIFY_GENERIC, "del", ARG(argi));
+    }
 }
 
 static void zpop_generic(struct client *c, bool max)
@@ -1415,7 +1432,7 @@ static void zpop_generic(struct client *c, bool max)
     long long len = (long long)zset_len(ke->val);
     if (n > len) n = len;
     reply_array(c, nested ? n : 2 * n);
-    zpop_reply(c, ke, max, n, nested);
+    zpop_reply(c, 1, ke, max, n, nested);
 }
 
 static void zpopmin_cmd(struct client *c) { zpop_generic(c, false); }
@@ -1472,7 +1489,7 @@ static bool zmpop_try(struct client *c, int first, long long numkeys, bool max, 
         reply_array(c, 2);
         reply_bulk(c, ARG(i));
         reply_array(c, n);
-        zpop_reply(c, ke, max, n, true);
+        zpop_reply(c, i, ke, max, n, true);
         return true;
     }
     return false;
@@ -1900,8 +1917,10 @@ static void zalgebra_cmd(struct client *c, enum zop op, bool store, const char *
                 zset_append(c->srv, dst, z.out[i]->score, z.out[i]->m, z.out[i]->len);
             db_set(ks, c->db, ARG(1), dst, false);
             c->srv->dirty++;
+            notify_key(c, NOTIFY_ZSET, name, ARG(1));
         } else if (db_delete(ks, c->db, ARG(1))) {
             c->srv->dirty++;
+            notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
         }
         reply_ll(c, (long long)z.nout);
     }
