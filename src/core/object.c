@@ -92,6 +92,14 @@ void obj_free(struct obj *o)
     mem_free(o);
 }
 
+size_t obj_free_effort(const struct obj *o)
+{
+    if (o->type != OBJ_STRING && o->type <= OBJ_HASH && type_ops[o->type] &&
+        type_ops[o->type]->free_effort)
+        return type_ops[o->type]->free_effort(o);
+    return 1;
+}
+
 struct obj *obj_dup(const struct obj *o)
 {
     if (o->flags & OBJ_F_SHARED) return (struct obj *)o;

@@ -257,7 +257,15 @@ static size_t hash_mem(const struct obj *o)
     return n;
 }
 
-static const struct obj_type_ops hash_ops = {hash_free_payload, hash_dup, hash_mem};
+/* Lazy-free effort: one allocation per field of a hash table; a listpack
+ * is one block. */
+static size_t hash_free_effort(const struct obj *o)
+{
+    return o->enc == ENC_LISTPACK ? 1 : htab_size(o->u.ptr);
+}
+
+static const struct obj_type_ops hash_ops = {hash_free_payload, hash_dup, hash_mem,
+                                             hash_free_effort};
 
 void t_hash_init(void);
 void t_hash_init(void) { obj_register_type(OBJ_HASH, &hash_ops); }

@@ -198,7 +198,14 @@ static size_t list_mem(const struct obj *o)
     return n;
 }
 
-static const struct obj_type_ops list_ops = {list_free_payload, list_dup, list_mem};
+/* Lazy-free effort: the quicklist's nodes (each a node and a listpack). */
+static size_t list_free_effort(const struct obj *o)
+{
+    return ((const struct qlist *)o->u.ptr)->nodes;
+}
+
+static const struct obj_type_ops list_ops = {list_free_payload, list_dup, list_mem,
+                                             list_free_effort};
 
 void t_list_init(void);
 void t_list_init(void) { obj_register_type(OBJ_LIST, &list_ops); }

@@ -244,7 +244,14 @@ static size_t set_mem(const struct obj *o)
     return n;
 }
 
-static const struct obj_type_ops set_ops = {set_free_payload, set_dup, set_mem};
+/* Lazy-free effort: one allocation per member of a hash table; an intset
+ * is one block. */
+static size_t set_free_effort(const struct obj *o)
+{
+    return o->enc == ENC_INTSET ? 1 : htab_size(o->u.ptr);
+}
+
+static const struct obj_type_ops set_ops = {set_free_payload, set_dup, set_mem, set_free_effort};
 
 void t_set_init(void);
 void t_set_init(void) { obj_register_type(OBJ_SET, &set_ops); }
