@@ -1,7 +1,6 @@
 /* lazyfree: see lazyfree.h. A FIFO of jobs under one mutex; the thread
  * sleeps on a condition variable while the queue is empty. Job records are
- * allocated by the main thread and freed by the worker. `busy` counts the
- * jobs queued or running, for lazyfree_wait_idle(). */
+ * allocated by the main thread and freed by the worker. */
 #include "core/lazyfree.h"
 
 #include "base/log.h"
@@ -22,13 +21,11 @@ struct lf_job {
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t wake; /* queue non-empty or stopping */
-    pthread_cond_t idle; /* busy dropped to 0 */
     struct lf_job *head, *tail;
-    long long busy;
     bool stopping;
     bool running;
     pthread_t thread;
-} lf = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+} lf = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
 static atomic_llong lf_pending; /* objects handed over, not yet freed */
 static atomic_llong lf_freed;   /* objects freed by the thread */
@@ -49,7 +46,6 @@ static void *lf_main(void *unused)
         atomic_fetch_add(&lf_freed, (long long)j->nobjs);
         mem_free(j);
         pthread_mutex_lock(&lf.lock);
-        if (--lf.busy == 0) pthread_cond_broadcast(&lf.idle);
     }
     pthread_mutex_unlock(&lf.lock);
     mem_thread_detach();
@@ -96,7 +92,6 @@ void lazyfree_submit(void (*fn)(void *arg), void *arg, size_t nobjs)
     if (lf.tail) lf.tail->next = j;
     else lf.head = j;
     lf.tail = j;
-    lf.busy++;
     pthread_cond_signal(&lf.wake);
     pthread_mutex_unlock(&lf.lock);
 }
@@ -117,11 +112,3 @@ bool lazyfree_obj(struct obj *o)
 long long lazyfree_pending_objects(void) { return atomic_load(&lf_pending); }
 long long lazyfree_freed_objects(void) { return atomic_load(&lf_freed); }
 void lazyfree_reset_stats(void) { atomic_store(&lf_freed, 0); }
-
-void lazyfree_wait_idle(void)
-{
-    if (!lf.running) return;
-    pthread_mutex_lock(&lf.lock);
-    while (lf.busy) pthread_cond_wait(&lf.idle, &lf.lock);
-    pthread_mutex_unlock(&lf.lock);
-}

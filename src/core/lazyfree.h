@@ -46,7 +46,5 @@ void lazyfree_submit(void (*fn)(void *arg), void *arg, size_t nobjs);
 long long lazyfree_pending_objects(void);
 long long lazyfree_freed_objects(void);
 void lazyfree_reset_stats(void);
-/* Blocks until every job handed over so far is done (DEBUG, tests). */
-void lazyfree_wait_idle(void);
 
 #endif
