@@ -3,19 +3,25 @@
 # in one run (`make bench` runs it, then bench/memory.sh).
 #
 # 1. Throughput: both servers run side by side on free ports; each round
-#    runs every redis-benchmark load (SET, GET, INCR, MSET; -c 50 -r 100000;
-#    pipeline 1 and 16) against Apiary, then the same load against Redis.
-#    Printed per load: median requests/s of each, the median of the
-#    per-round Apiary/Redis ratios, and the server's CPU time per request
-#    (utime+stime from /proc/<pid>/stat around the run / requests).
-#    A load a server cannot run (command missing) prints n/a.
+#    runs every redis-benchmark load (-c 50 -r 100000; pipeline 1 and 16)
+#    against Apiary, then the same load against Redis. The loads are
+#    redis-benchmark's own tests SET, GET, INCR, MSET, LPUSH, RPOP, SADD,
+#    HSET, ZADD, LRANGE_100, LRANGE_600, and ZRANGE_100: a custom command,
+#    ZRANGE bench:zset100 0 99 WITHSCORES on a zset of 100 members. Each
+#    load is described once, in load_spec. Printed per load: median
+#    requests/s of each, the median of the per-round Apiary/Redis ratios,
+#    and the server's CPU time per request (utime+stime from
+#    /proc/<pid>/stat around the run / requests). A load a server cannot
+#    run (its probe gets an error reply, e.g. an unknown command, or the
+#    run itself fails) prints n/a and the run goes on.
 # 2. Instructions per request: each server runs under callgrind and gets
 #    exactly N pipelined SETs then N GETs; an idle run (start, PING,
 #    shutdown) is subtracted and the rest divided by 2N.
 #
 # Environment: BENCH_ROUNDS (5), BENCH_N (requests per run for every load;
-# default per load, sized for ~2-3 s a run), BENCH_CALLGRIND (1; 0 skips
-# part 2), BENCH_CG_N (100000), plus those of bench/common.sh.
+# default per load, sized for ~2-3 s a run), BENCH_LOADS (the loads to run,
+# e.g. "lpush:1 lpush:16"; default all), BENCH_CALLGRIND (1; 0 skips part
+# 2), BENCH_CG_N (100000), plus those of bench/common.sh.
 
 set -u
 # shellcheck source=bench/common.sh
@@ -23,7 +29,53 @@ set -u
 
 ROUNDS=${BENCH_ROUNDS:-5}
 CG_N=${BENCH_CG_N:-100000}
-LOADS=(set:1 get:1 incr:1 mset:1 set:16 get:16 incr:16 mset:16)
+TESTS=(set get incr mset lpush rpop sadd hset zadd lrange_100 lrange_600 zrange_100)
+if [ -n "${BENCH_LOADS:-}" ]; then
+    read -r -a LOADS <<<"$BENCH_LOADS"
+else
+    LOADS=()
+    for pipe in 1 16; do
+        for t in "${TESTS[@]}"; do LOADS+=("$t:$pipe"); done
+    done
+fi
+
+# ZRANGE_100's zset: 100 members with scores 0..99.
+ZSET100=()
+for ((i = 0; i < 100; i++)); do ZSET100+=("$i" "member:$i"); done
+
+# load_spec TEST: describes a load, the one place that does. Sets
+#   SPEC_LABEL  its name in the table
+#   SPEC_CSV    its row's name in redis-benchmark's --csv output
+#   SPEC_PROBE  a command (array) sent before each run: an error reply
+#               means the server cannot run the load (n/a); it also
+#               creates any data the load reads
+#   SPEC_ARGS   the redis-benchmark arguments that select the load
+load_spec() {
+    SPEC_LABEL=$(echo "$1" | tr '[:lower:]' '[:upper:]')
+    SPEC_CSV=$SPEC_LABEL
+    SPEC_ARGS=(-t "$1")
+    case $1 in
+        set) SPEC_PROBE=(set bench:probe x) ;;
+        get) SPEC_PROBE=(get bench:probe) ;;
+        incr) SPEC_PROBE=(incr bench:probe:n) ;;
+        mset) SPEC_PROBE=(mset bench:p1 a bench:p2 b) SPEC_LABEL="MSET (10 keys)" SPEC_CSV=$SPEC_LABEL ;;
+        lpush) SPEC_PROBE=(lpush bench:probe:l x) ;;
+        rpop) SPEC_PROBE=(rpop bench:probe:l) ;;
+        sadd) SPEC_PROBE=(sadd bench:probe:s x) ;;
+        hset) SPEC_PROBE=(hset bench:probe:h f v) ;;
+        zadd) SPEC_PROBE=(zadd bench:probe:z 1 x) ;;
+        # redis-benchmark first fills its list with an LPUSH run of its own
+        lrange_100) SPEC_PROBE=(lrange bench:probe:l 0 99) SPEC_CSV="LRANGE_100 (first 100 elements)" ;;
+        lrange_600) SPEC_PROBE=(lrange bench:probe:l 0 599) SPEC_CSV="LRANGE_600 (first 600 elements)" ;;
+        zrange_100)
+            SPEC_PROBE=(zadd bench:zset100 "${ZSET100[@]}")
+            SPEC_ARGS=(zrange bench:zset100 0 99 WITHSCORES)
+            SPEC_CSV="${SPEC_ARGS[*]}"
+            SPEC_LABEL="ZRANGE_100 (WITHSCORES)"
+            ;;
+        *) echo "bench: unknown load $1" >&2; return 1 ;;
+    esac
+}
 
 # requests_for TEST PIPELINE: requests per run, so that one run takes
 # about 2-3 s on the 2-core machine (BENCH_N overrides).
@@ -32,42 +84,32 @@ requests_for() {
     case $1:$2 in
         mset:1) echo 200000 ;;
         mset:*) echo 500000 ;;
+        lrange_600:1) echo 20000 ;;
+        lrange_600:*) echo 40000 ;;
+        lrange_100:1 | zrange_100:1) echo 60000 ;;
+        lrange_100:* | zrange_100:*) echo 200000 ;;
         *:1) echo 250000 ;;
         *) echo 2500000 ;;
     esac
 }
 
-# csv_name TEST: the test's name in redis-benchmark's --csv output.
-csv_name() {
-    case $1 in
-        mset) echo "MSET (10 keys)" ;;
-        *) echo "$1" | tr '[:lower:]' '[:upper:]' ;;
-    esac
-}
-
-# probe KIND PORT TEST: succeeds when the server runs the load's command
-# (an error reply, e.g. an unknown command, means the load is n/a).
+# probe PORT: succeeds when the server answers SPEC_PROBE without an
+# error (a nil reply is fine).
 probe() {
-    local out args
-    case $3 in
-        set) args=(set bench:probe x) ;;
-        get) args=(get bench:probe) ;;
-        incr) args=(incr bench:probe:n) ;;
-        mset) args=(mset bench:p1 a bench:p2 b) ;;
-    esac
-    out=$(redis-cli -h "$BENCH_HOST" -p "$2" "${args[@]}" 2>&1) || return 1
-    case $out in ERR* | WRONGTYPE* | "Could not connect"* | "") return 1 ;; esac
+    local out
+    out=$(redis-cli -h "$BENCH_HOST" -p "$1" "${SPEC_PROBE[@]}" 2>&1) || return 1
+    case $out in ERR* | WRONGTYPE* | "Could not connect"*) return 1 ;; esac
     return 0
 }
 
-# bench_one PORT PID TEST PIPELINE N: one redis-benchmark run; prints
-# "rps cpu_us_per_request", or "n/a n/a" when it failed.
+# bench_one PORT PID PIPELINE N: one redis-benchmark run of the load
+# load_spec described; prints "rps cpu_us_per_request", or "n/a n/a" when
+# it failed (redis-benchmark stops at the first error reply).
 bench_one() {
-    local port=$1 pid=$2 test=$3 pipe=$4 n=$5 t0 t1 out rps name
-    name=$(csv_name "$test")
+    local port=$1 pid=$2 pipe=$3 n=$4 t0 t1 out rps name=$SPEC_CSV
     t0=$(cpu_ticks "$pid")
     out=$(timeout 300 redis-benchmark -h "$BENCH_HOST" -p "$port" -c 50 -r 100000 -n "$n" \
-        -P "$pipe" -t "$test" -q --csv 2>/dev/null)
+        -P "$pipe" -q --csv "${SPEC_ARGS[@]}" 2>/dev/null)
     t1=$(cpu_ticks "$pid")
     rps=$(printf '%s\n' "$out" | awk -F'","' -v name="\"$name" '$1 == name { print $2 + 0; exit }')
     if [ -z "$rps" ] || ! kill -0 "$pid" 2>/dev/null; then
@@ -110,12 +152,13 @@ throughput() {
     for ((round = 1; round <= ROUNDS; round++)); do
         for load in "${LOADS[@]}"; do
             test=${load%:*} pipe=${load#*:}
+            load_spec "$test" || continue
             n=$(requests_for "$test" "$pipe")
             ensure_running apiary
             ensure_running redis
             a="n/a n/a" r="n/a n/a"
-            probe apiary "$A_PORT" "$test" && a=$(bench_one "$A_PORT" "$A_PID" "$test" "$pipe" "$n")
-            probe redis "$R_PORT" "$test" && r=$(bench_one "$R_PORT" "$R_PID" "$test" "$pipe" "$n")
+            probe "$A_PORT" && a=$(bench_one "$A_PORT" "$A_PID" "$pipe" "$n")
+            probe "$R_PORT" && r=$(bench_one "$R_PORT" "$R_PID" "$pipe" "$n")
             echo "$load $round $a $r" >>"$results"
         done
         echo "bench: round $round/$ROUNDS done" >&2
@@ -127,10 +170,11 @@ throughput() {
     echo "Throughput: redis-benchmark -c 50 -r 100000, $ROUNDS rounds, Apiary then Redis each load;"
     echo "medians over rounds; ratios are medians of the per-round Apiary/Redis ratios."
     echo "CPU = server utime+stime per request (/proc/<pid>/stat), microseconds."
-    printf '%-15s %3s %8s %11s %11s %7s %10s %10s %7s\n' load -P n "apiary rps" "redis rps" \
+    printf '%-24s %3s %8s %11s %11s %7s %10s %10s %7s\n' load -P n "apiary rps" "redis rps" \
         "rps A/R" "apiary CPU" "redis CPU" "CPU A/R"
     for load in "${LOADS[@]}"; do
         test=${load%:*} pipe=${load#*:}
+        load_spec "$test" || continue
         n=$(requests_for "$test" "$pipe")
         # Rounds where both servers produced a figure.
         local rows ars rrs ratio acpu rcpu cratio
@@ -146,7 +190,7 @@ throughput() {
             acpu=$(awk -v l="$load" '$1 == l && $4 != "n/a" { print $4 }' "$results" | median)
         [ "$rrs" = n/a ] && rrs=$(awk -v l="$load" '$1 == l && $5 != "n/a" { print $5 }' "$results" | median) &&
             rcpu=$(awk -v l="$load" '$1 == l && $6 != "n/a" { print $6 }' "$results" | median)
-        printf '%-15s %3s %8s %11s %11s %7s %10s %10s %7s\n' "$(csv_name "$test")" "$pipe" "$n" \
+        printf '%-24s %3s %8s %11s %11s %7s %10s %10s %7s\n' "$SPEC_LABEL" "$pipe" "$n" \
             "$(fmt_int "$ars")" "$(fmt_int "$rrs")" "$(fmt_num "$ratio" 2)" \
             "$(fmt_num "$acpu" 3)" "$(fmt_num "$rcpu" 3)" "$(fmt_num "$cratio" 2)"
     done

@@ -29,10 +29,19 @@ void (*mem_oom_handler)(size_t size) = mem__default_oom;
 #ifdef APIARY_JEMALLOC
 /* jemalloc keeps per-thread allocated/deallocated byte counters (by size
  * class) anyway; reading them costs nothing on the allocation path. Each
- * thread that allocates registers its two counters once. */
-static uint64_t *mem_alloc_ctr[MEM_MAX_THREADS], *mem_dealloc_ctr[MEM_MAX_THREADS];
+ * thread registers its two counters once: on its first allocation, or
+ * explicitly with mem_thread_attach() (a thread that only frees, like the
+ * lazy-free thread, would otherwise never be counted). A slot's pointers
+ * are published after they are stored, so a concurrent mem_used() sees
+ * either NULL (skipped) or both. A thread that ends folds its net count
+ * into mem_retired and clears its slot in mem_thread_detach(): its
+ * counters live in its thread-local storage, which dies with it. */
+static uint64_t *_Atomic mem_alloc_ctr[MEM_MAX_THREADS];
+static uint64_t *_Atomic mem_dealloc_ctr[MEM_MAX_THREADS];
 static atomic_int mem_nthreads;
+static atomic_llong mem_retired;
 static _Thread_local bool mem_registered;
+static _Thread_local int mem_my_index = -1;
 
 static void mem__register(void)
 {
@@ -44,8 +53,9 @@ static void mem__register(void)
     if (mallctl("thread.deallocatedp", &d, &sz, NULL, 0) != 0) return;
     int i = atomic_fetch_add(&mem_nthreads, 1);
     if (i >= MEM_MAX_THREADS) return;
-    mem_alloc_ctr[i] = a;
-    mem_dealloc_ctr[i] = d;
+    mem_my_index = i;
+    atomic_store(&mem_dealloc_ctr[i], d);
+    atomic_store(&mem_alloc_ctr[i], a);
 }
 
 #define MEM_ACCOUNT(p, delta)             \
@@ -122,6 +132,28 @@ char *mem_strdup(const char *s) { return mem_memdup(s, strlen(s)); }
 
 size_t mem_usable(const void *ptr) { return ptr ? malloc_usable_size((void *)ptr) : 0; }
 
+void mem_thread_attach(void)
+{
+#ifdef APIARY_JEMALLOC
+    if (!mem_registered) mem__register();
+#else
+    (void)mem__my_slot();
+#endif
+}
+
+void mem_thread_detach(void)
+{
+#ifdef APIARY_JEMALLOC
+    int i = mem_my_index;
+    if (i < 0) return;
+    uint64_t *a = atomic_exchange(&mem_alloc_ctr[i], NULL);
+    uint64_t *d = atomic_exchange(&mem_dealloc_ctr[i], NULL);
+    if (a && d) atomic_fetch_add(&mem_retired, (long long)(*a - *d));
+    mem_my_index = -1;
+#endif
+    /* libc builds: the slot is static storage and keeps its count */
+}
+
 size_t mem_used(void)
 {
     long long sum = 0;
@@ -129,9 +161,14 @@ size_t mem_used(void)
     if (!mem_registered) mem__register();
     int n = atomic_load(&mem_nthreads);
     if (n > MEM_MAX_THREADS) n = MEM_MAX_THREADS;
-    for (int i = 0; i < n; i++)
-        sum += (long long)(__atomic_load_n(mem_alloc_ctr[i], __ATOMIC_RELAXED) -
-                           __atomic_load_n(mem_dealloc_ctr[i], __ATOMIC_RELAXED));
+    /* a thread detaching during this loop could be missed once: threads
+     * detach only at shutdown, while the main thread waits for them */
+    sum = atomic_load(&mem_retired);
+    for (int i = 0; i < n; i++) {
+        uint64_t *a = atomic_load(&mem_alloc_ctr[i]), *d = atomic_load(&mem_dealloc_ctr[i]);
+        if (!a || !d) continue;
+        sum += (long long)(__atomic_load_n(a, __ATOMIC_RELAXED) - __atomic_load_n(d, __ATOMIC_RELAXED));
+    }
 #else
     int n = atomic_load(&mem_nslots);
     if (n > MEM_MAX_THREADS) n = MEM_MAX_THREADS;

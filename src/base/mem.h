@@ -20,6 +20,11 @@ char *mem_memdup(const void *p, size_t len); /* NUL-terminated copy */
 size_t mem_usable(const void *ptr);
 /* Bytes currently allocated through this module, all threads. */
 size_t mem_used(void);
+/* A thread other than the main one calls attach when it starts (so what
+ * it frees is counted even if it never allocates) and detach just before
+ * it ends (its counters die with it; their net is kept). */
+void mem_thread_attach(void);
+void mem_thread_detach(void);
 /* Resident set size of the process, from /proc (not for hot paths). */
 size_t mem_rss(void);
 /* Name of the allocator in use ("jemalloc-5.3.0" / "libc"). */

@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/server.h"
 
@@ -107,8 +108,10 @@ static void expire_generic(struct client *c, bool seconds, bool relative)
     if (when <= ks->now_ms && ks->lazy_expire) {
         /* already past: the key goes now (a user deletion, not an expiry) */
         db_delete_entry(ks, c->db, ke);
+        notify_key(c, NOTIFY_GENERIC, "del", c->argv[1].p, c->argv[1].len);
     } else {
         db_set_expire(c->db, ke, when);
+        notify_key(c, NOTIFY_GENERIC, "expire", c->argv[1].p, c->argv[1].len);
     }
     c->srv->dirty++;
     reply_ll(c, 1);
@@ -153,6 +156,7 @@ static void persist_cmd(struct client *c)
     struct kentry *ke = db_lookup(&c->srv->ks, c->db, c->argv[1].p, c->argv[1].len);
     if (ke && db_persist(c->db, ke)) {
         c->srv->dirty++;
+        notify_key(c, NOTIFY_GENERIC, "persist", c->argv[1].p, c->argv[1].len);
         reply_ll(c, 1);
         return;
     }

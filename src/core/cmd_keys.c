@@ -10,6 +10,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
@@ -55,17 +56,23 @@ static bool parse_int_arg(const struct slice *a, int *out)
 
 /* ---- DEL, UNLINK, EXISTS, TOUCH, TYPE, DBSIZE ---------------------------- */
 
-/* UNLINK frees synchronously for now: values are freed in O(size) either
- * way, only the reply latency differs. */
-static void del_cmd(struct client *c)
+/* UNLINK hands large values to the lazy free thread; DEL does too when
+ * lazyfree-lazy-user-del is yes. Small values are freed inline either way. */
+static void del_generic(struct client *c, bool lazy)
 {
     struct keyspace *ks = &c->srv->ks;
     long long n = 0;
     for (int i = 1; i < c->argc; i++)
-        if (db_delete(ks, c->db, c->argv[i].p, c->argv[i].len)) n++;
+        if (db_unlink(ks, c->db, c->argv[i].p, c->argv[i].len, lazy)) {
+            n++;
+            notify_key(c, NOTIFY_GENERIC, "del", c->argv[i].p, c->argv[i].len);
+        }
     c->srv->dirty += n;
     reply_ll(c, n);
 }
+
+static void del_cmd(struct client *c) { del_generic(c, c->srv->cfg.lazyfree_lazy_user_del); }
+static void unlink_cmd(struct client *c) { del_generic(c, true); }
 
 /* Counts every argument that names a live key, repeats included. */
 static void exists_cmd(struct client *c)
@@ -231,6 +238,8 @@ static void rename_generic(struct client *c, bool nx)
     nke->lru = lru;
     if (when != -1) db_set_expire(c->db, nke, when);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_GENERIC, "rename_from", src->p, src->len);
+    notify_key(c, NOTIFY_GENERIC, "rename_to", dst->p, dst->len);
     if (nx) reply_ll(c, 1);
     else reply_ok(c);
 }
@@ -268,6 +277,8 @@ static void move_cmd(struct client *c)
     nke->lru = lru;
     if (when != -1) db_set_expire(dst, nke, when);
     c->srv->dirty++;
+    notify_key(c, NOTIFY_GENERIC, "move_from", key->p, key->len);
+    notify_keyspace_event(c->srv, NOTIFY_GENERIC, "move_to", key->p, key->len, dst->id);
     reply_ll(c, 1);
 }
 
@@ -324,6 +335,7 @@ static void copy_cmd(struct client *c)
                              : db_add(ks, dstdb, dst->p, dst->len, copy);
     if (when != -1) db_set_expire(dstdb, nke, when);
     c->srv->dirty++;
+    notify_keyspace_event(c->srv, NOTIFY_GENERIC, "copy_to", dst->p, dst->len, dstdb->id);
     reply_ll(c, 1);
 }
 
@@ -352,35 +364,43 @@ static void swapdb_cmd(struct client *c)
     reply_ok(c);
 }
 
-/* [ASYNC|SYNC]; false (after replying) on anything else. ASYNC is accepted
- * and, for now, frees synchronously. */
-static bool parse_flush_mode(struct client *c)
+/* [ASYNC|SYNC] into *async (no flag: lazyfree-lazy-user-flush); false
+ * (after replying) on anything else. */
+static bool parse_flush_mode(struct client *c, bool *async)
 {
+    *async = c->srv->cfg.lazyfree_lazy_user_flush;
     if (c->argc > 2) {
         reply_err_syntax(c);
         return false;
     }
-    if (c->argc == 2 && !util_eqi(c->argv[1].p, c->argv[1].len, "async") &&
-        !util_eqi(c->argv[1].p, c->argv[1].len, "sync")) {
-        reply_err_syntax(c);
-        return false;
+    if (c->argc == 2) {
+        if (util_eqi(c->argv[1].p, c->argv[1].len, "async")) {
+            *async = true;
+        } else if (util_eqi(c->argv[1].p, c->argv[1].len, "sync")) {
+            *async = false;
+        } else {
+            reply_err_syntax(c);
+            return false;
+        }
     }
     return true;
 }
 
 static void flushdb_cmd(struct client *c)
 {
-    if (!parse_flush_mode(c)) return;
-    c->srv->dirty += db_flush(&c->srv->ks, c->db);
+    bool async;
+    if (!parse_flush_mode(c, &async)) return;
+    c->srv->dirty += db_flush(&c->srv->ks, c->db, async);
     reply_ok(c);
 }
 
 static void flushall_cmd(struct client *c)
 {
-    if (!parse_flush_mode(c)) return;
+    bool async;
+    if (!parse_flush_mode(c, &async)) return;
     struct keyspace *ks = &c->srv->ks;
     long long n = 0;
-    for (int i = 0; i < ks->ndb; i++) n += db_flush(ks, ks_db(ks, i));
+    for (int i = 0; i < ks->ndb; i++) n += db_flush(ks, ks_db(ks, i), async);
     c->srv->dirty += n + 1;
     reply_ok(c);
 }
@@ -475,7 +495,7 @@ static void object_cmd(struct client *c) { reply_err_arity(c, "object"); }
 struct command keys_commands[] = {
     {"del", del_cmd, -2, CMD_WRITE, 1, -1, 1, "@keyspace @write @slow",
      "Deletes one or more keys", "1.0.0", "generic"},
-    {"unlink", del_cmd, -2, CMD_WRITE | CMD_FAST, 1, -1, 1, "@keyspace @write @fast",
+    {"unlink", unlink_cmd, -2, CMD_WRITE | CMD_FAST, 1, -1, 1, "@keyspace @write @fast",
      "Asynchronously deletes one or more keys", "4.0.0", "generic"},
     {"exists", exists_cmd, -2, CMD_READONLY | CMD_FAST, 1, -1, 1, "@keyspace @read @fast",
      "Determines whether one or more keys exist", "1.0.0", "generic"},

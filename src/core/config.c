@@ -82,6 +82,12 @@ static int apply_effort(struct server *srv, char *err, size_t errlen)
     return 0;
 }
 
+static int apply_lazyfree(struct server *srv, char *err, size_t errlen)
+{
+    server_apply_lazyfree(srv);
+    return 0;
+}
+
 static int apply_dir(struct server *srv, char *err, size_t errlen)
 {
     if (srv->cfg.dir && srv->cfg.dir[0] && chdir(srv->cfg.dir) < 0) {
@@ -249,8 +255,15 @@ static const struct cfg_def defs[] = {
     {"active-expire-effort", NULL, CFG_INT, OFF(active_expire_effort), 1, 10, NULL, 0, NULL, NULL,
      apply_effort},
     {"activerehashing", NULL, CFG_BOOL, OFF(activerehashing), 0, 0, NULL, 0},
+    {"lazyfree-lazy-eviction", NULL, CFG_BOOL, OFF(lazyfree_lazy_eviction), 0, 0, NULL, 0, NULL,
+     NULL, apply_lazyfree},
+    {"lazyfree-lazy-expire", NULL, CFG_BOOL, OFF(lazyfree_lazy_expire), 0, 0, NULL, 0, NULL, NULL,
+     apply_lazyfree},
+    {"lazyfree-lazy-server-del", NULL, CFG_BOOL, OFF(lazyfree_lazy_server_del), 0, 0, NULL, 0,
+     NULL, NULL, apply_lazyfree},
     {"lazyfree-lazy-user-del", NULL, CFG_BOOL, OFF(lazyfree_lazy_user_del), 0, 0, NULL, 0},
     {"lazyfree-lazy-user-flush", NULL, CFG_BOOL, OFF(lazyfree_lazy_user_flush), 0, 0, NULL, 0},
+    {"replica-lazy-flush", "slave-lazy-flush", CFG_BOOL, OFF(replica_lazy_flush), 0, 0, NULL, 0},
     {"requirepass", NULL, CFG_STR, OFF(requirepass), 0, 0, NULL, 0},
     {"protected-mode", NULL, CFG_BOOL, OFF(protected_mode), 0, 0, NULL, 0},
     {"io-threads", NULL, CFG_INT, OFF(io_threads), 1, 128, NULL, CFG_IMMUTABLE},

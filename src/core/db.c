@@ -3,6 +3,7 @@
 
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/lazyfree.h"
 
 #include <limits.h>
 #include <stddef.h>
@@ -63,6 +64,15 @@ static void free_entry_cb(struct htab_node *n, void *priv)
 
 static void free_exp_cb(struct htab_node *n, void *priv) { mem_free(n); }
 
+/* The entry now, its value by the lazy free rule (a large one on the
+ * thread). */
+static void free_entry_lazy_cb(struct htab_node *n, void *priv)
+{
+    struct kentry *ke = (struct kentry *)n;
+    lazyfree_obj(ke->val);
+    mem_free(ke);
+}
+
 void ks_deinit(struct keyspace *ks)
 {
     for (int i = 0; i < ks->ndb; i++) {
@@ -112,12 +122,23 @@ bool db_persist(struct db *db, struct kentry *ke)
     return true;
 }
 
+/* What happens to the value of a removed entry. */
+enum val_fate { VAL_KEEP, VAL_FREE, VAL_LAZYFREE };
+
+static inline enum val_fate fate(bool lazy) { return lazy ? VAL_LAZYFREE : VAL_FREE; }
+
+static void value_free(struct obj *val, enum val_fate f)
+{
+    if (f == VAL_LAZYFREE) lazyfree_obj(val);
+    else if (f == VAL_FREE) obj_free(val);
+}
+
 static void entry_unlink_free(struct keyspace *ks, struct db *db, struct kentry *ke, uint64_t h,
-                              bool free_val)
+                              enum val_fate f)
 {
     if (ke->flags & KE_EXPIRE) db_persist(db, ke);
     htab_unlink(&db->keys, h, &ke->node);
-    if (free_val) obj_free(ke->val);
+    value_free(ke->val, f);
     mem_free(ke);
 }
 
@@ -130,7 +151,7 @@ static bool expire_if_needed(struct keyspace *ks, struct db *db, struct kentry *
     if (!ks->lazy_expire) return false;
     ks->stats.expired_keys++;
     if (ks->on_event) ks->on_event(ks, db, ke->key, ke->klen, KS_EV_EXPIRED, ks->on_event_priv);
-    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), true);
+    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), fate(ks->lazyfree.expire));
     return true;
 }
 
@@ -218,7 +239,7 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
         struct obj *old = ke->val;
         ke->val = val;
         ke->lru = ks_lru_clock(ks);
-        if (old != val) obj_free(old);
+        if (old != val) value_free(old, fate(ks->lazyfree.server_del));
         return ke;
     }
     ke = entry_new(ks, key, klen, val);
@@ -227,24 +248,29 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
     return ke;
 }
 
-void db_replace_value(struct kentry *ke, struct obj *val)
+void db_replace_value(struct keyspace *ks, struct kentry *ke, struct obj *val)
 {
     struct obj *old = ke->val;
     ke->val = val;
-    if (old != val) obj_free(old);
+    if (old != val) value_free(old, fate(ks->lazyfree.server_del));
 }
 
 void db_delete_entry(struct keyspace *ks, struct db *db, struct kentry *ke)
 {
-    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), true);
+    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), fate(ks->lazyfree.server_del));
+}
+
+bool db_unlink(struct keyspace *ks, struct db *db, const char *key, size_t klen, bool lazy)
+{
+    struct kentry *ke = db_lookup_quiet(ks, db, key, klen);
+    if (!ke) return false;
+    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), fate(lazy));
+    return true;
 }
 
 bool db_delete(struct keyspace *ks, struct db *db, const char *key, size_t klen)
 {
-    struct kentry *ke = db_lookup_quiet(ks, db, key, klen);
-    if (!ke) return false;
-    db_delete_entry(ks, db, ke);
-    return true;
+    return db_unlink(ks, db, key, klen, ks->lazyfree.server_del);
 }
 
 struct obj *db_take_entry(struct keyspace *ks, struct db *db, struct kentry *ke,
@@ -252,15 +278,43 @@ struct obj *db_take_entry(struct keyspace *ks, struct db *db, struct kentry *ke,
 {
     struct obj *val = ke->val;
     if (expire_out) *expire_out = db_get_expire(db, ke);
-    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), false);
+    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), VAL_KEEP);
     return val;
 }
 
-long long db_flush(struct keyspace *ks, struct db *db)
+/* A db's two tables on their way to the lazy free thread. */
+struct flushed_tables {
+    struct htab keys, expires;
+};
+
+/* Runs on the lazy free thread: the tables are no longer reachable from
+ * the keyspace. The expires nodes are freed without looking at the
+ * entries they point to. */
+static void free_tables_job(void *arg)
+{
+    struct flushed_tables *t = arg;
+    htab_deinit(&t->expires, free_exp_cb, NULL);
+    htab_deinit(&t->keys, free_entry_cb, NULL);
+    mem_free(t);
+}
+
+long long db_flush(struct keyspace *ks, struct db *db, bool async)
 {
     long long n = (long long)db_size(db);
-    htab_deinit(&db->expires, free_exp_cb, NULL);
-    htab_deinit(&db->keys, free_entry_cb, NULL);
+    if (async && n > LAZYFREE_THRESHOLD) {
+        /* struct htab has no pointer to itself: it moves by value */
+        struct flushed_tables *t = mem_alloc(sizeof(*t));
+        t->keys = db->keys;
+        t->expires = db->expires;
+        htab_init(&db->keys, db->keys.type);
+        htab_init(&db->expires, db->expires.type);
+        lazyfree_submit(free_tables_job, t, (size_t)n);
+    } else {
+        /* few keys: not worth a job for the table, but each large value
+         * still goes to the thread when asked to */
+        htab_deinit(&db->expires, free_exp_cb, NULL);
+        htab_deinit(&db->keys, async ? free_entry_lazy_cb : free_entry_cb, NULL);
+    }
     db->expire_cursor = 0;
     db->avg_ttl = 0;
     return n;
@@ -366,7 +420,8 @@ void ks_active_expire(struct keyspace *ks, bool slow, long long budget_us)
                 ks->stats.expired_keys++;
                 if (ks->on_event)
                     ks->on_event(ks, db, ke->key, ke->klen, KS_EV_EXPIRED, ks->on_event_priv);
-                entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), true);
+                entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen),
+                                  fate(ks->lazyfree.expire));
             }
             s.expired = s.nvictims;
             if (s.ttl_samples) {

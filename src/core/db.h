@@ -10,8 +10,15 @@
  *  2. An entry found through db_lookup*() is never logically expired at
  *     ks->now_ms: expired keys are deleted on access (lazy expiry) and by
  *     db_active_expire() (a bounded sampling cycle).
- *  3. Every removal goes through db__delete_entry(), which frees the value
- *     and the expires node and reports the change.
+ *  3. Every removal goes through entry_unlink_free() in db.c, which frees
+ *     the value and the expires node and reports the change.
+ *
+ * Freeing. A removed or overwritten value is freed inline, or handed to
+ * the lazy free thread (core/lazyfree.h; only values above its effort
+ * threshold) when the matching lazyfree-* directive is on: `lazy_expire`
+ * for expiry, `lazy_server_del` for implicit deletes (an overwrite, a
+ * collection emptied by a command), `lazy_eviction` for eviction. User
+ * deletes (DEL/UNLINK) and flushes say explicitly which they want.
  *
  * Time. ks->now_ms is the command's time: it is fixed for the duration of
  * a command so a key cannot expire half way through it.
@@ -80,6 +87,9 @@ struct keyspace {
     struct ks_stats stats;
     ks_key_event_fn *on_event;
     void *on_event_priv;
+    struct {
+        bool expire, server_del, eviction; /* the lazyfree-lazy-* directives */
+    } lazyfree;
 };
 
 void ks_init(struct keyspace *ks, int ndb);
@@ -107,11 +117,15 @@ struct kentry *db_add(struct keyspace *ks, struct db *db, const char *key, size_
 struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_t klen,
                       struct obj *val, bool keep_ttl);
 /* Replace the value of an existing entry (TTL kept); frees the old value
- * unless it is the same object. */
-void db_replace_value(struct kentry *ke, struct obj *val);
-/* Delete; true if the key existed (and had not expired). */
+ * (lazily under lazyfree-lazy-server-del) unless it is the same object. */
+void db_replace_value(struct keyspace *ks, struct kentry *ke, struct obj *val);
+/* Delete as the server's own delete (lazyfree-lazy-server-del decides);
+ * true if the key existed (and had not expired). */
 bool db_delete(struct keyspace *ks, struct db *db, const char *key, size_t klen);
-/* Delete an entry obtained by lookup. */
+/* A user's delete: DEL (lazy = lazyfree-lazy-user-del) or UNLINK (lazy).
+ * A lazy delete hands a large value to the lazy free thread. */
+bool db_unlink(struct keyspace *ks, struct db *db, const char *key, size_t klen, bool lazy);
+/* Delete an entry obtained by lookup (a server delete, as db_delete). */
 void db_delete_entry(struct keyspace *ks, struct db *db, struct kentry *ke);
 /* Remove an entry from db without freeing its value: the value is returned
  * (for RENAME/MOVE); the entry itself is freed. */
@@ -142,8 +156,10 @@ bool db_expire_to_abs_ms(long long now_ms, long long when, bool seconds, bool re
 static inline size_t db_size(const struct db *db) { return htab_size(&db->keys); }
 static inline size_t db_expires_size(const struct db *db) { return htab_size(&db->expires); }
 
-/* Remove every key; returns how many. */
-long long db_flush(struct keyspace *ks, struct db *db);
+/* Remove every key; returns how many. With `async` (FLUSHDB/FLUSHALL
+ * ASYNC) the db gets new empty tables at once and the old ones, with
+ * every key and value in them, are freed by the lazy free thread. */
+long long db_flush(struct keyspace *ks, struct db *db, bool async);
 void db_swap(struct db *a, struct db *b);
 
 /* A random non-expired key, or NULL. */

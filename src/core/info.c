@@ -8,6 +8,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/lazyfree.h"
 #include "core/reply.h"
 #include "core/sbuf.h"
 #include "core/pubsub.h"
@@ -250,13 +251,14 @@ static void info_memory(struct sbuf *b, struct server *srv)
                 "mem_aof_buffer:0\r\n"
                 "mem_allocator:%s\r\n"
                 "active_defrag_running:0\r\n"
-                "lazyfree_pending_objects:0\r\n"
-                "lazyfreed_objects:0\r\n",
+                "lazyfree_pending_objects:%lld\r\n"
+                "lazyfreed_objects:%lld\r\n",
                 used, h_used, rss, h_rss, peak, h_peak,
                 peak ? (double)used * 100 / (double)peak : 0.0, overhead, dataset,
                 used ? (double)dataset * 100 / (double)used : 0.0, sysmem, h_sys, h_zero, h_zero,
                 h_zero, srv->cfg.maxmemory, h_max, policy, used ? (double)rss / (double)used : 0.0,
-                rss - used, clients, mem_allocator_name());
+                rss - used, clients, mem_allocator_name(), lazyfree_pending_objects(),
+                lazyfree_freed_objects());
 }
 
 static void info_persistence(struct sbuf *b, struct server *srv)

@@ -45,6 +45,17 @@ struct obj *obj_new_int(long long v)
     return o;
 }
 
+struct obj *obj_new_collection(enum obj_type type)
+{
+    struct obj *o = mem_alloc(offsetof(struct obj, u) + sizeof(void *));
+    o->type = (uint8_t)type;
+    o->enc = 0;
+    o->flags = 0;
+    o->elen = 0;
+    o->u.ptr = NULL;
+    return o;
+}
+
 struct obj *obj_new_raw(const char *p, size_t len, size_t cap)
 {
     if (cap < len) cap = len;
@@ -90,6 +101,14 @@ void obj_free(struct obj *o)
         type_ops[o->type]->free_payload(o);
     }
     mem_free(o);
+}
+
+size_t obj_free_effort(const struct obj *o)
+{
+    if (o->type != OBJ_STRING && o->type <= OBJ_HASH && type_ops[o->type] &&
+        type_ops[o->type]->free_effort)
+        return type_ops[o->type]->free_effort(o);
+    return 1;
 }
 
 struct obj *obj_dup(const struct obj *o)

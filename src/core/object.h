@@ -67,6 +67,12 @@ struct obj_type_ops {
     void (*free_payload)(struct obj *o);     /* frees u.ptr's structure */
     struct obj *(*dup)(const struct obj *o); /* a deep copy */
     size_t (*mem)(const struct obj *o);      /* bytes of the payload */
+    /* Optional: how much work freeing takes, in allocations to free
+     * (e.g. hash-table nodes, list nodes); NULL counts as 1. Lazy free
+     * hands a value to its thread above a threshold. free_payload must be
+     * safe on another thread: it may touch only the value's own memory and
+     * mem_free(), no process-wide state. */
+    size_t (*free_effort)(const struct obj *o);
 };
 void obj_register_type(enum obj_type type, const struct obj_type_ops *ops);
 
@@ -74,11 +80,16 @@ void obj_init_shared(void);
 void obj_free_shared(void);
 
 struct obj *obj_new_string(const char *p, size_t len);
+/* A collection's header: 16 bytes (header and u.ptr only, not the whole
+ * union); the caller sets enc and u.ptr. */
+struct obj *obj_new_collection(enum obj_type type);
 struct obj *obj_new_raw(const char *p, size_t len, size_t cap);
 struct obj *obj_new_int(long long v);
 /* A string value whose bytes are exactly p/len but never INT-encoded. */
 struct obj *obj_new_string_noint(const char *p, size_t len);
 void obj_free(struct obj *o);
+/* Work to free o (1 for strings and compact encodings); see free_effort. */
+size_t obj_free_effort(const struct obj *o);
 /* A deep copy, or NULL for a type that registered no dup. */
 struct obj *obj_dup(const struct obj *o);
 

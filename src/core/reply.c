@@ -105,7 +105,9 @@ static void append_blocks(struct client *c, const char *p, size_t len)
 /* n contiguous bytes at the end of the output (the inline buffer, or the
  * last block once output has spilled), or NULL when they do not fit and
  * the caller must take the copying path. The caller has checked
- * reply_muted() and fills all n bytes. */
+ * reply_muted(), fills all n bytes, then calls out_written(): the limits
+ * are checked only after the copy, because going over them frees the
+ * blocks. */
 static inline char *out_reserve(struct client *c, size_t n)
 {
     if (!c->rhead) {
@@ -119,8 +121,12 @@ static inline char *out_reserve(struct client *c, size_t n)
     char *d = t->data + t->used;
     t->used += n;
     c->rbytes += n;
-    obuf_grew(c);
     return d;
+}
+
+static inline void out_written(struct client *c)
+{
+    if (c->rhead) obuf_grew(c);
 }
 
 void reply_raw(struct client *c, const char *p, size_t len)
@@ -130,6 +136,7 @@ void reply_raw(struct client *c, const char *p, size_t len)
     char *d = out_reserve(c, len);
     if (d) {
         memcpy(d, p, len);
+        out_written(c);
         return;
     }
     if (!c->rhead && c->olen < CLIENT_OBUF_SIZE) {
@@ -154,6 +161,7 @@ static inline void reply_raw2(struct client *c, const char *a, size_t alen, cons
         memcpy(d + alen, b, blen);
         d[alen + blen] = '\r';
         d[alen + blen + 1] = '\n';
+        out_written(c);
         return;
     }
     reply_raw(c, a, alen);

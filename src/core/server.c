@@ -8,6 +8,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/config.h"
+#include "core/lazyfree.h"
 #include "core/notify.h"
 #include "core/pubsub.h"
 #include "core/reply.h"
@@ -107,6 +108,14 @@ void server_reset_stats(struct server *srv)
     srv->ks.stats.expire_cycle_cpu_us = 0;
     srv->stat_peak_memory = (long long)mem_used();
     srv->nlatency = 0;
+    lazyfree_reset_stats();
+}
+
+void server_apply_lazyfree(struct server *srv)
+{
+    srv->ks.lazyfree.expire = srv->cfg.lazyfree_lazy_expire;
+    srv->ks.lazyfree.server_del = srv->cfg.lazyfree_lazy_server_del;
+    srv->ks.lazyfree.eviction = srv->cfg.lazyfree_lazy_eviction;
 }
 
 /* ---- accept ------------------------------------------------------------- */
@@ -177,6 +186,8 @@ int server_init(struct server *srv, char *err, size_t errlen)
     srv->ks.active_expire_effort = srv->cfg.active_expire_effort;
     srv->ks.on_event = on_key_event;
     srv->ks.on_event_priv = srv;
+    server_apply_lazyfree(srv);
+    if (lazyfree_start() < 0) log_warning("Lazy free disabled: values are freed inline");
     htab_init(&srv->errors, &err_type);
     htab_init(&srv->clients_by_id, &client_id_type);
     cmd_table_init(srv);
@@ -335,6 +346,9 @@ void server_deinit(struct server *srv)
     }
     for (int i = 0; i < srv->nlfds; i++) close(srv->lfds[i]);
     if (srv->unix_fd >= 0) close(srv->unix_fd);
+    /* the thread finishes what it was handed (nothing leaks), and must be
+     * gone before the shared integers are freed below */
+    lazyfree_stop();
     ks_deinit(&srv->ks);
     htab_deinit(&srv->errors, free_err, NULL);
     htab_deinit(&srv->clients_by_id, NULL, NULL);

@@ -61,8 +61,12 @@ struct config {
     long long latency_monitor_threshold;
     int active_expire_effort;
     bool activerehashing;
+    bool lazyfree_lazy_eviction;
+    bool lazyfree_lazy_expire;
+    bool lazyfree_lazy_server_del;
     bool lazyfree_lazy_user_del;
     bool lazyfree_lazy_user_flush;
+    bool replica_lazy_flush; /* used by replication later */
     char *requirepass;
     bool protected_mode;
     int io_threads;
@@ -178,6 +182,9 @@ int server_init(struct server *srv, char *err, size_t errlen);
 int server_listen(struct server *srv, char *err, size_t errlen);
 void server_run(struct server *srv);
 void server_deinit(struct server *srv);
+/* Copy the lazyfree-lazy-{expire,server-del,eviction} directives into the
+ * keyspace (at start and on CONFIG SET). */
+void server_apply_lazyfree(struct server *srv);
 /* Flush, log and stop the loop; returns 0, or -1 to refuse (SHUTDOWN). */
 int server_prepare_shutdown(struct server *srv, int flags);
 

@@ -63,9 +63,7 @@ static void hnode_free(struct htab_node *n, void *priv) { mem_free(n); }
 
 static struct obj *hash_new(void)
 {
-    struct obj *o = mem_alloc(sizeof(*o));
-    memset(o, 0, sizeof(*o));
-    o->type = OBJ_HASH;
+    struct obj *o = obj_new_collection(OBJ_HASH);
     o->enc = ENC_LISTPACK;
     o->u.ptr = lp_new();
     return o;
@@ -274,7 +272,15 @@ static size_t hash_mem(const struct obj *o)
     return n;
 }
 
-static const struct obj_type_ops hash_ops = {hash_free_payload, hash_dup, hash_mem};
+/* Lazy-free effort: one allocation per field of a hash table; a listpack
+ * is one block. */
+static size_t hash_free_effort(const struct obj *o)
+{
+    return o->enc == ENC_LISTPACK ? 1 : htab_size(o->u.ptr);
+}
+
+static const struct obj_type_ops hash_ops = {hash_free_payload, hash_dup, hash_mem,
+                                             hash_free_effort};
 
 void t_hash_init(void);
 void t_hash_init(void) { obj_register_type(OBJ_HASH, &hash_ops); }

@@ -18,6 +18,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/notify.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "types/t_list.h"
@@ -40,9 +41,7 @@ struct qlist {
 
 static struct obj *list_new(void)
 {
-    struct obj *o = mem_alloc(sizeof(*o));
-    memset(o, 0, sizeof(*o));
-    o->type = OBJ_LIST;
+    struct obj *o = obj_new_collection(OBJ_LIST);
     o->enc = ENC_QUICKLIST;
     o->u.ptr = mem_calloc(sizeof(struct qlist));
     return o;
@@ -199,7 +198,14 @@ static size_t list_mem(const struct obj *o)
     return n;
 }
 
-static const struct obj_type_ops list_ops = {list_free_payload, list_dup, list_mem};
+/* Lazy-free effort: the quicklist's nodes (each a node and a listpack). */
+static size_t list_free_effort(const struct obj *o)
+{
+    return ((const struct qlist *)o->u.ptr)->nodes;
+}
+
+static const struct obj_type_ops list_ops = {list_free_payload, list_dup, list_mem,
+                                             list_free_effort};
 
 void t_list_init(void);
 void t_list_init(void) { obj_register_type(OBJ_LIST, &list_ops); }
@@ -249,6 +255,7 @@ static void push_generic(struct client *c, bool head, bool only_existing)
     struct qlist *q = ke->val->u.ptr;
     for (int i = 2; i < c->argc; i++) list_push(q, ARG(i), head, c->srv->cfg.list_max_listpack_size);
     c->srv->dirty += c->argc - 2;
+    notify_key(c, NOTIFY_LIST, head ? "lpush" : "rpush", ARG(1));
     reply_ll(c, (long long)q->count);
 }
 
@@ -285,7 +292,11 @@ static void pop_generic(struct client *c, bool head)
         for (long long i = 0; i < n; i++) list_pop_reply(c, q, head);
         c->srv->dirty += n;
     }
-    if (q->count == 0) db_delete_entry(&c->srv->ks, c->db, ke);
+    notify_key(c, NOTIFY_LIST, head ? "lpop" : "rpop", ARG(1));
+    if (q->count == 0) {
+        db_delete_entry(&c->srv->ks, c->db, ke);
+        notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
+    }
 }
 
 static void lpop_cmd(struct client *c) { pop_generic(c, true); }

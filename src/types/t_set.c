@@ -54,9 +54,7 @@ static const struct htab_type smember_type = {smember_hash, smember_eq};
 
 static struct obj *set_new_intset(void)
 {
-    struct obj *o = mem_alloc(sizeof(*o));
-    memset(o, 0, sizeof(*o));
-    o->type = OBJ_SET;
+    struct obj *o = obj_new_collection(OBJ_SET);
     o->enc = ENC_INTSET;
     o->u.ptr = intset_new();
     return o;
@@ -64,9 +62,7 @@ static struct obj *set_new_intset(void)
 
 static struct obj *set_new_ht(void)
 {
-    struct obj *o = mem_alloc(sizeof(*o));
-    memset(o, 0, sizeof(*o));
-    o->type = OBJ_SET;
+    struct obj *o = obj_new_collection(OBJ_SET);
     o->enc = ENC_HT;
     struct htab *h = mem_alloc(sizeof(*h));
     htab_init(h, &smember_type);
@@ -252,7 +248,14 @@ static size_t set_mem(const struct obj *o)
     return n;
 }
 
-static const struct obj_type_ops set_ops = {set_free_payload, set_dup, set_mem};
+/* Lazy-free effort: one allocation per member of a hash table; an intset
+ * is one block. */
+static size_t set_free_effort(const struct obj *o)
+{
+    return o->enc == ENC_INTSET ? 1 : htab_size(o->u.ptr);
+}
+
+static const struct obj_type_ops set_ops = {set_free_payload, set_dup, set_mem, set_free_effort};
 
 void t_set_init(void);
 void t_set_init(void) { obj_register_type(OBJ_SET, &set_ops); }

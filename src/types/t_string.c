@@ -138,7 +138,7 @@ static void set_cmd(struct client *c)
     }
     struct obj *v = obj_new_string(ARG(2));
     if (ke) {
-        db_replace_value(ke, v);
+        db_replace_value(ks, ke, v);
         if (!(flags & SET_KEEPTTL)) db_persist(c->db, ke);
         ke->lru = ks_lru_clock(ks);
     } else {
@@ -326,7 +326,7 @@ static void incr_generic(struct client *c, long long by)
                (v < 0 || v >= OBJ_SHARED_INTS)) {
         ke->val->u.i = v; /* in place: no allocation */
     } else {
-        db_replace_value(ke, obj_new_int(v));
+        db_replace_value(&c->srv->ks, ke, obj_new_int(v));
     }
     c->srv->dirty++;
     notify_key(c, NOTIFY_STRING, "incrby", ARG(1));
@@ -390,7 +390,7 @@ static void incrbyfloat_cmd(struct client *c)
         return;
     }
     struct obj *o = obj_new_string_noint(out, (size_t)n);
-    if (ke) db_replace_value(ke, o);
+    if (ke) db_replace_value(&c->srv->ks, ke, o);
     else db_add(&c->srv->ks, c->db, ARG(1), o);
     c->srv->dirty++;
     notify_key(c, NOTIFY_STRING, "incrbyfloat", ARG(1));

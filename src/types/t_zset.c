@@ -499,9 +499,7 @@ static size_t zset_len(const struct obj *o)
 
 static struct obj *zset_new(bool skiplist, size_t size_hint)
 {
-    struct obj *o = mem_alloc(sizeof(*o));
-    memset(o, 0, sizeof(*o));
-    o->type = OBJ_ZSET;
+    struct obj *o = obj_new_collection(OBJ_ZSET);
     if (skiplist) {
         o->enc = ENC_SKIPLIST;
         o->u.ptr = zs_new(size_hint);
@@ -939,7 +937,13 @@ static size_t zset_mem(const struct obj *o)
     return n;
 }
 
-static const struct obj_type_ops zset_ops = {zset_free_payload, zset_dup, zset_mem};
+static size_t zset_free_effort(const struct obj *o)
+{
+    return o->enc == ENC_SKIPLIST ? ((const struct zset *)o->u.ptr)->length : 1;
+}
+
+static const struct obj_type_ops zset_ops = {zset_free_payload, zset_dup, zset_mem,
+                                             zset_free_effort};
 
 void t_zset_init(void);
 void t_zset_init(void) { obj_register_type(OBJ_ZSET, &zset_ops); }
