@@ -54,6 +54,7 @@ enum client_flags {
     CLIENT_REQ_READY = 1u << 17, /* c->req holds a parsed request at qpos (held by a pause) */
     CLIENT_MULTI = 1u << 18,       /* between MULTI and EXEC/DISCARD: commands are queued */
     CLIENT_MULTI_DIRTY = 1u << 19, /* a queuing error: EXEC will abort */
+    CLIENT_DENY_BLOCKING = 1u << 20, /* running inside EXEC: blocking commands must not block */
 };
 
 struct rblock {
@@ -85,6 +86,7 @@ struct client {
     int argv_cap;
     struct command *cmd, *lastcmd;
     struct multi_state *mstate; /* queued commands of MULTI, or NULL */
+    struct blocked_state *bstate; /* keys waited on while CLIENT_BLOCKED (core/blocking) */
 
     /* output */
     char *obuf;

@@ -204,6 +204,7 @@ struct kentry *db_add(struct keyspace *ks, struct db *db, const char *key, size_
 {
     struct kentry *ke = entry_new(ks, key, klen, val);
     htab_add(&db->keys, db_hash_key(key, klen), &ke->node);
+    if (ks->key_waiters) ks->on_key_added(ks, db, key, klen, ks->on_key_added_priv);
     return ke;
 }
 
@@ -218,10 +219,12 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
         ke->val = val;
         ke->lru = ks_lru_clock(ks);
         if (old != val) obj_free(old);
+        if (ks->key_waiters) ks->on_key_added(ks, db, key, klen, ks->on_key_added_priv);
         return ke;
     }
     ke = entry_new(ks, key, klen, val);
     htab_add(&db->keys, h, &ke->node);
+    if (ks->key_waiters) ks->on_key_added(ks, db, key, klen, ks->on_key_added_priv);
     return ke;
 }
 

@@ -19,6 +19,7 @@
 #include "base/listpack.h"
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
@@ -26,6 +27,7 @@
 #include "core/server.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 #define ARG(i) c->argv[i].p, c->argv[i].len
@@ -346,7 +348,9 @@ static void push_generic(struct client *c, bool head, bool only_existing)
             reply_ll(c, 0);
             return;
         }
-        ke = db_add(&c->srv->ks, c->db, ARG(1), list_new());
+        ke = db_add(&c->srv->ks, c->db, ARG(1), list_new()); /* signals waiters */
+    } else {
+        blocking_signal_key(c->srv, c->db, ARG(1));
     }
     struct qlist *q = ke->val->u.ptr;
     for (int i = 2; i < c->argc; i++) list_push(q, ARG(i), head, c->srv->cfg.list_max_listpack_size);
@@ -739,6 +743,7 @@ static void list_move(struct client *c, struct kentry *src, const char *dkey, si
         return;
     }
     if (!dst) dst = db_add(&srv->ks, c->db, dkey, dlen, list_new());
+    else blocking_signal_key(srv, c->db, dkey, dlen);
     list_push(dst->val->u.ptr, e.p, e.len, to_head, fill);
     list_pop_silent(sq, from_head);
     if (sq->count == 0) db_delete_entry(&srv->ks, c->db, src);
@@ -847,6 +852,141 @@ static int lmpop_keys(struct client *c, int argc, int *keys, int max)
     return mpop_keys(c, argc, 1, keys, max);
 }
 
+/* ---- blocking commands ---------------------------------------------------- */
+
+/* What a blocked list command waits to do (copied by core/blocking). */
+enum { LW_POP, LW_MPOP, LW_MOVE };
+struct list_wait {
+    int kind;
+    bool head;    /* the side to pop */
+    bool to_head; /* LW_MOVE: the side of the destination to push */
+    long long count; /* LW_MPOP */
+    size_t dlen;  /* LW_MOVE: the destination key */
+    char dst[];
+};
+
+/* Serve a blocked BLPOP/BRPOP/BLMPOP/BLMOVE/BRPOPLPUSH from key, if it is
+ * a list now. A key that became another type keeps its waiters waiting,
+ * as in Redis 7.0; a BLMOVE destination of another type ends the wait
+ * with WRONGTYPE and leaves the source as it was. */
+static enum blocking_result list_retry(struct client *c, const char *key, size_t klen, void *state)
+{
+    const struct list_wait *w = state;
+    struct server *srv = c->srv;
+    struct kentry *ke = db_lookup(&srv->ks, c->db, key, klen);
+    if (!ke || ke->val->type != OBJ_LIST) return BLOCKING_KEEP;
+    if (w->kind == LW_MPOP) {
+        mpop_reply(c, ke, w->head, w->count);
+    } else if (w->kind == LW_MOVE) {
+        struct kentry *dst = db_lookup(&srv->ks, c->db, w->dst, w->dlen);
+        if (dst && dst->val->type != OBJ_LIST) {
+            reply_err_wrongtype(c);
+            return BLOCKING_SERVED;
+        }
+        list_move(c, ke, w->dst, w->dlen, dst, w->head, w->to_head);
+    } else {
+        struct qlist *q = ke->val->u.ptr;
+        reply_array(c, 2);
+        reply_bulk(c, key, klen);
+        list_pop_reply(c, q, w->head);
+        srv->dirty++;
+        if (q->count == 0) db_delete_entry(&srv->ks, c->db, ke);
+    }
+    return BLOCKING_SERVED;
+}
+
+static void bpop_generic(struct client *c, bool head)
+{
+    long long deadline;
+    if (!blocking_parse_timeout(c, &c->argv[c->argc - 1], &deadline)) return;
+    for (int i = 1; i < c->argc - 1; i++) {
+        struct kentry *ke;
+        if (!cmd_lookup_typed(c, i, OBJ_LIST, true, &ke)) return;
+        if (!ke) continue;
+        struct qlist *q = ke->val->u.ptr;
+        reply_array(c, 2);
+        reply_bulk(c, ARG(i));
+        list_pop_reply(c, q, head);
+        c->srv->dirty++;
+        if (q->count == 0) db_delete_entry(&c->srv->ks, c->db, ke);
+        return;
+    }
+    if (!blocking_allowed(c)) {
+        reply_null_array(c);
+        return;
+    }
+    struct list_wait w = {.kind = LW_POP, .head = head};
+    blocking_block(c, &c->argv[1], c->argc - 2, deadline, list_retry, &w, sizeof(w));
+}
+
+static void blpop_cmd(struct client *c) { bpop_generic(c, true); }
+static void brpop_cmd(struct client *c) { bpop_generic(c, false); }
+
+static void bmove_generic(struct client *c, bool from_head, bool to_head, int timeout_arg)
+{
+    long long deadline;
+    if (!blocking_parse_timeout(c, &c->argv[timeout_arg], &deadline)) return;
+    struct kentry *src;
+    if (!lookup_list(c, true, &src)) return;
+    if (src) {
+        lmove_generic(c, from_head, to_head);
+        return;
+    }
+    if (!blocking_allowed(c)) {
+        reply_null(c); /* as Redis: a null bulk here, a null array on timeout */
+        return;
+    }
+    size_t len = sizeof(struct list_wait) + c->argv[2].len;
+    _Alignas(max_align_t) char small[sizeof(struct list_wait) + 128];
+    struct list_wait *w = len <= sizeof(small) ? (struct list_wait *)small : mem_alloc(len);
+    memset(w, 0, sizeof(*w));
+    w->kind = LW_MOVE;
+    w->head = from_head;
+    w->to_head = to_head;
+    w->dlen = c->argv[2].len;
+    memcpy(w->dst, c->argv[2].p, w->dlen);
+    blocking_block(c, &c->argv[1], 1, deadline, list_retry, w, len);
+    if ((char *)w != small) mem_free(w);
+}
+
+static void blmove_cmd(struct client *c)
+{
+    bool from, to;
+    if (!parse_where(&c->argv[3], &from) || !parse_where(&c->argv[4], &to)) {
+        reply_err_syntax(c);
+        return;
+    }
+    bmove_generic(c, from, to, 5);
+}
+
+static void brpoplpush_cmd(struct client *c) { bmove_generic(c, false, true, 3); }
+
+static void blmpop_cmd(struct client *c)
+{
+    long long numkeys, count, deadline;
+    bool head;
+    if (!mpop_parse(c, 2, &numkeys, &head, &count)) return;
+    if (!blocking_parse_timeout(c, &c->argv[1], &deadline)) return;
+    for (int i = 3; i < 3 + numkeys; i++) {
+        struct kentry *ke;
+        if (!cmd_lookup_typed(c, i, OBJ_LIST, true, &ke)) return;
+        if (!ke) continue;
+        mpop_reply(c, ke, head, count);
+        return;
+    }
+    if (!blocking_allowed(c)) {
+        reply_null_array(c);
+        return;
+    }
+    struct list_wait w = {.kind = LW_MPOP, .head = head, .count = count};
+    blocking_block(c, &c->argv[3], (int)numkeys, deadline, list_retry, &w, sizeof(w));
+}
+
+static int blmpop_keys(struct client *c, int argc, int *keys, int max)
+{
+    return mpop_keys(c, argc, 2, keys, max);
+}
+
 #define W (CMD_WRITE | CMD_DENYOOM)
 #define R (CMD_READONLY)
 
@@ -894,4 +1034,26 @@ struct command list_commands[] = {
     {"lmpop", lmpop_cmd, -4, CMD_WRITE, 0, 0, 0, "@write @list @slow",
      "Returns multiple elements from a list after removing them. Deletes the list if the last "
      "element was popped.", "7.0.0", "list", NULL, lmpop_keys},
+    {"blpop", blpop_cmd, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2, 1,
+     "@write @list @slow @blocking",
+     "Removes and returns the first element in a list. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.", "2.0.0", "list"},
+    {"brpop", brpop_cmd, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2, 1,
+     "@write @list @slow @blocking",
+     "Removes and returns the last element in a list. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.", "2.0.0", "list"},
+    {"blmove", blmove_cmd, 6, W | CMD_NOSCRIPT | CMD_BLOCKING, 1, 2, 1,
+     "@write @list @slow @blocking",
+     "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
+     "element is available otherwise. Deletes the list if the last element was moved.", "6.2.0",
+     "list"},
+    {"brpoplpush", brpoplpush_cmd, 4, W | CMD_NOSCRIPT | CMD_BLOCKING, 1, 2, 1,
+     "@write @list @slow @blocking",
+     "Pops an element from a list, pushes it to another list and returns it. Block until an "
+     "element is available otherwise. Deletes the list if the last element was popped.", "2.2.0",
+     "list"},
+    {"blmpop", blmpop_cmd, -5, CMD_WRITE | CMD_BLOCKING, 0, 0, 0, "@write @list @slow @blocking",
+     "Pops the first element from one of multiple lists. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.", "7.0.0", "list", NULL,
+     blmpop_keys},
     {NULL}};
