@@ -370,6 +370,27 @@ void blocking__signal(struct server *srv, struct db *db, const char *key, size_t
     b->ready_tail = bk;
 }
 
+struct signal_db_ctx {
+    struct server *srv;
+    struct db *db;
+};
+
+static void signal_if_exists(struct htab_node *n, void *priv)
+{
+    struct signal_db_ctx *x = priv;
+    struct bkey *bk = (struct bkey *)n;
+    if (db_lookup_quiet(&x->srv->ks, x->db, bk->key, bk->klen))
+        blocking__signal(x->srv, x->db, bk->key, bk->klen);
+}
+
+void blocking__signal_db(struct server *srv, struct db *db)
+{
+    struct blocking *b = srv->blocking;
+    if (!b) return;
+    struct signal_db_ctx x = {srv, db};
+    htab_foreach(&b->keys[db->id], signal_if_exists, &x);
+}
+
 void blocking_serve_ready(struct server *srv)
 {
     struct blocking *b = srv->blocking;

@@ -47,7 +47,8 @@
  * Redis 7.0 behaviours kept: a key that becomes another type does not
  * wake its waiters (they stay blocked until the key holds their type);
  * inside MULTI/EXEC (CLIENT_DENY_BLOCKING) a command must not block and
- * answers as on timeout. Not done: SWAPDB/FLUSHDB do not signal keys. */
+ * answers as on timeout. SWAPDB signals the waited keys that exist in the
+ * swapped dbs (blocking_signal_db). */
 #ifndef APIARY_BLOCKING_H
 #define APIARY_BLOCKING_H
 
@@ -95,6 +96,13 @@ static inline void blocking_signal_key(struct server *srv, struct db *db, const 
                                        size_t klen)
 {
     if (srv->ks.key_waiters) blocking__signal(srv, db, key, klen);
+}
+
+void blocking__signal_db(struct server *srv, struct db *db);
+/* Every waited key that exists in db is ready (SWAPDB changed its contents). */
+static inline void blocking_signal_db(struct server *srv, struct db *db)
+{
+    if (srv->ks.key_waiters) blocking__signal_db(srv, db);
 }
 
 /* Serve the waiters of every ready key (after a top-level command). */

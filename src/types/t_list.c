@@ -367,7 +367,7 @@ static void pop_generic(struct client *c, bool head)
 {
     long long count = -1;
     if (c->argc > 3) {
-        reply_err_syntax(c);
+        reply_err_arity(c, head ? "lpop" : "rpop");
         return;
     }
     if (c->argc == 3 && (!util_str2ll(ARG(2), &count) || count < 0)) {

@@ -404,3 +404,15 @@ def test_blocking_commands_in_command_table(c):
     assert by[b"blmove"][1] == 6 and by[b"blmove"][3:6] == [1, 2, 1]
     assert by[b"blmpop"][1] == -5 and b"movablekeys" in by[b"blmpop"][2]
     assert c.call("COMMAND", "GETKEYS", "BLMPOP", 0, 2, "k1", "k2", "LEFT") == [b"k1", b"k2"]
+
+
+def test_swapdb_wakes_waiters(r, conns, server):
+    r1 = server.client(db=1)
+    r1.rpush("k", "hello")
+    c = conns()
+    c.call("SELECT", 9)
+    block(r, c, "BRPOP", "k", 5)
+    assert r.swapdb(1, 9)
+    assert c.read() == [b"k", b"hello"]
+    assert r1.exists("k") == 0
+    r1.close()

@@ -390,3 +390,8 @@ def test_random_ops_vs_model(r, fill):
             assert r.lrange(name, 0, -1) == mm
     finally:
         r.config_set("list-max-listpack-size", -2)
+
+
+def test_pop_too_many_arguments(r):
+    assert err(r, "LPOP", "l", 1, 1) == "wrong number of arguments for 'lpop' command"
+    assert err(r, "RPOP", "l", 1, 1) == "wrong number of arguments for 'rpop' command"
