@@ -30,6 +30,7 @@
 #include "ev/ev.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <string.h>
@@ -223,14 +224,14 @@ bool blocking_parse_timeout(struct client *c, const struct slice *arg, long long
         return false;
     }
     long double ms = secs * 1000.0L;
-    /* Redis converts with a plain cast: what does not fit (inf, 1e30)
-     * comes out negative there, and a negative fraction of a millisecond
-     * truncates to 0 (no timeout) */
+    /* As Redis: milliseconds rounded up (0.0001 s waits 1 ms, not
+     * forever; -0.0001 s rounds to 0: no timeout), and what does not fit
+     * in 64 bits (inf, 1e30) is reported negative */
     if (!(ms > -9.2e18L && ms < 9.2e18L)) {
         reply_error(c, "ERR timeout is negative");
         return false;
     }
-    long long t = (long long)ms;
+    long long t = (long long)ceill(ms);
     if (t < 0) {
         reply_error(c, "ERR timeout is negative");
         return false;

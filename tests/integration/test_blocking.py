@@ -92,6 +92,8 @@ def test_sub_second_timeout(r, conns):
     assert c.raw_call("BRPOP", "nokey", "0.05") == b"*-1\r\n"
     assert c.raw_call("BLMOVE", "nokey", "d", "LEFT", "LEFT", "0.05") == b"*-1\r\n"
     assert c.raw_call("BLMPOP", "0.05", 1, "nokey", "LEFT") == b"*-1\r\n"
+    for tiny in ("0.001", "0.0001"):  # rounded up to 1 ms, not 0 (forever)
+        assert c.call("BLPOP", "nokey", tiny) is None
     c.call("HELLO", 3)
     assert c.raw_call("BLPOP", "nokey", "0.05") == b"_\r\n"
     assert blocked(r) == 0
