@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/cmd.h"
 #include "core/multi.h"
 #include "core/pubsub.h"
@@ -103,6 +104,7 @@ void client_free(struct client *c)
     pending_remove(c);
     multi_discard(c);
     pubsub_client_free(c);
+    blocking_client_gone(c);
     if (c->flags & CLIENT_MONITOR) {
         struct client **pp = &srv->monitors;
         while (*pp && *pp != c) pp = &(*pp)->mon_next;

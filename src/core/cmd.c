@@ -3,6 +3,7 @@
 
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/multi.h"
 #include "core/reply.h"
@@ -285,6 +286,9 @@ void cmd_dispatch(struct client *c)
     }
     if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);
     call(c, cmd);
+    /* keys this command (or EXEC's whole queue) made ready serve their
+     * waiters now, before the next command */
+    if (srv->ks.key_waiters) blocking_serve_ready(srv);
 }
 
 void cmd_call(struct client *c, struct command *cmd) { call(c, cmd); }

@@ -9,6 +9,7 @@
  * time does not log out connections that were already authenticated. */
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/multi.h"
@@ -433,6 +434,34 @@ static void client_kill_cmd(struct client *c)
     if (kill_self) c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if that client was blocked on keys
+ * and now is not, else 0. */
+static void client_unblock_cmd(struct client *c)
+{
+    enum blocking_end how = BLOCKING_END_TIMEOUT;
+    if (c->argc > 4) {
+        reply_subcommand_syntax(c, "CLIENT");
+        return;
+    }
+    if (c->argc == 4) {
+        if (arg_is(c, 3, "timeout")) {
+            how = BLOCKING_END_TIMEOUT;
+        } else if (arg_is(c, 3, "error")) {
+            how = BLOCKING_END_ERROR;
+        } else {
+            reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (!util_str2ll(c->argv[2].p, c->argv[2].len, &id)) {
+        reply_err_notint(c);
+        return;
+    }
+    struct client *target = client_by_id(c->srv, (uint64_t)id);
+    reply_ll(c, target && blocking_unblock(target, how) ? 1 : 0);
+}
+
 /* CLIENT PAUSE ms [WRITE|ALL]: commands (all, or only those that may write)
  * of every client wait until the pause ends; a later pause may extend it but
  * never shorten it. */
@@ -571,6 +600,9 @@ static void client_help_cmd(struct client *c)
         "    Name the current connection.",
         "TRACKINGINFO",
         "    Report the client-side caching state of the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    End the wait of a client blocked in a blocking command: it gets the reply of a",
+        "    timeout (TIMEOUT, the default) or an UNBLOCKED error (ERROR).",
         "UNPAUSE",
         "    End a pause started by CLIENT PAUSE.",
         NULL};
@@ -616,6 +648,9 @@ static struct command client_subcommands[] = {
     CLIENT_SUB("trackinginfo", client_trackinginfo_cmd, 2, 0, "@slow @connection",
                "Returns information about server-assisted client-side caching for the connection",
                "6.2.0"),
+    CLIENT_SUB("unblock", client_unblock_cmd, -3, CMD_ADMIN, "@admin @slow @dangerous @connection",
+               "Unblocks a client blocked by a blocking command from a different connection",
+               "5.0.0"),
     CLIENT_SUB("unpause", client_unpause_cmd, 2, CMD_ADMIN, "@admin @slow @dangerous @connection",
                "Resumes processing commands from paused clients", "6.2.0"),
     {NULL}};

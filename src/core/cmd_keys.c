@@ -7,6 +7,7 @@
  * the keyspace bumps srv->dirty by the number of keys it touched. */
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
@@ -359,7 +360,12 @@ static void swapdb_cmd(struct client *c)
     }
     /* contents are swapped in place: clients keep their db number and see
      * the other db's keys */
-    if (a != b) db_swap(ks_db(ks, a), ks_db(ks, b));
+    if (a != b) {
+        db_swap(ks_db(ks, a), ks_db(ks, b));
+        /* clients waiting in either db may find their keys there now */
+        blocking_signal_db(c->srv, ks_db(ks, a));
+        blocking_signal_db(c->srv, ks_db(ks, b));
+    }
     c->srv->dirty++;
     reply_ok(c);
 }

@@ -226,6 +226,7 @@ struct kentry *db_add(struct keyspace *ks, struct db *db, const char *key, size_
     struct kentry *ke = entry_new(ks, key, klen, val);
     htab_add(&db->keys, db_hash_key(key, klen), &ke->node);
     if (ks->on_event) ks->on_event(ks, db, key, klen, KS_EV_NEW, ks->on_event_priv);
+    if (ks->key_waiters) ks->on_key_added(ks, db, key, klen, ks->on_key_added_priv);
     return ke;
 }
 
@@ -240,11 +241,13 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
         ke->val = val;
         ke->lru = ks_lru_clock(ks);
         if (old != val) value_free(old, fate(ks->lazyfree.server_del));
+        if (ks->key_waiters) ks->on_key_added(ks, db, key, klen, ks->on_key_added_priv);
         return ke;
     }
     ke = entry_new(ks, key, klen, val);
     htab_add(&db->keys, h, &ke->node);
     if (ks->on_event) ks->on_event(ks, db, key, klen, KS_EV_NEW, ks->on_event_priv);
+    if (ks->key_waiters) ks->on_key_added(ks, db, key, klen, ks->on_key_added_priv);
     return ke;
 }
 

@@ -90,6 +90,14 @@ struct keyspace {
     struct {
         bool expire, server_del, eviction; /* the lazyfree-lazy-* directives */
     } lazyfree;
+    /* Clients blocked on keys (core/blocking keeps it). While > 0, db_add
+     * and db_set report every key they create or overwrite to
+     * on_key_added, so waiters on it are served; otherwise that costs this
+     * one check. */
+    long long key_waiters;
+    void (*on_key_added)(struct keyspace *ks, struct db *db, const char *key, size_t klen,
+                         void *priv);
+    void *on_key_added_priv;
 };
 
 void ks_init(struct keyspace *ks, int ndb);

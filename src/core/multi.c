@@ -100,11 +100,14 @@ static void exec_cmd(struct client *c)
     struct slice *argv = c->argv;
     struct command *self = c->cmd;
     reply_array(c, m->n);
+    uint32_t deny = c->flags & CLIENT_DENY_BLOCKING;
+    c->flags |= CLIENT_DENY_BLOCKING; /* a blocking command answers as on timeout */
     for (int i = 0; i < m->n; i++) {
         c->argc = m->q[i].argc;
         c->argv = m->q[i].argv;
         cmd_call(c, m->q[i].cmd);
     }
+    if (!deny) c->flags &= ~CLIENT_DENY_BLOCKING;
     c->argc = argc;
     c->argv = argv;
     c->cmd = self;

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/config.h"
@@ -183,6 +184,7 @@ int server_init(struct server *srv, char *err, size_t errlen)
         return -1;
     }
     ks_init(&srv->ks, srv->cfg.databases);
+    blocking_init(srv);
     srv->ks.active_expire_effort = srv->cfg.active_expire_effort;
     srv->ks.on_event = on_key_event;
     srv->ks.on_event_priv = srv;
@@ -313,6 +315,7 @@ static void before_sleep(struct ev_loop *loop, void *data)
         ks_active_expire(&srv->ks, false, 1000);
     }
     clients_unpause_if_due(srv);
+    blocking_before_sleep(srv);
     clients_flush_pending(srv);
 }
 
@@ -344,6 +347,7 @@ void server_deinit(struct server *srv)
         srv->clients_head->flags &= ~CLIENT_PROTECTED;
         client_free(srv->clients_head);
     }
+    blocking_deinit(srv);
     for (int i = 0; i < srv->nlfds; i++) close(srv->lfds[i]);
     if (srv->unix_fd >= 0) close(srv->unix_fd);
     /* the thread finishes what it was handed (nothing leaks), and must be

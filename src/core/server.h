@@ -129,6 +129,9 @@ struct server {
     struct client *current;       /* client running a command, or NULL */
     struct htab clients_by_id;
 
+    /* clients blocked on keys (core/blocking.c) */
+    struct blocking *blocking;
+
     /* pause */
     long long pause_until_ms;
     bool pause_write_only;

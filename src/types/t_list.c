@@ -10,11 +10,16 @@
  * Invariants: no node is empty; `count` is the sum of the node counts; an
  * empty list is never stored (the last pop deletes the key).
  *
- * Not yet here (the collections issue goes on): LINSERT, LSET, LREM,
- * LTRIM, LPOS, LMOVE/RPOPLPUSH, LMPOP and the blocking commands. */
+ * Inserts in the middle (LINSERT) keep the size rule: a full node hands
+ * the element to a neighbour with room when the insert is at its edge,
+ * gets a new neighbour when that one is full too, and is split in two
+ * otherwise. LSET that makes a node too big moves the element to a node
+ * of its own. Deletions (LREM, LTRIM, pops) free nodes that empty; small
+ * neighbours are not merged. */
 #include "base/listpack.h"
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
@@ -23,6 +28,8 @@
 #include "core/server.h"
 #include "types/t_list.h"
 
+#include <limits.h>
+#include <stddef.h>
 #include <string.h>
 
 #define ARG(i) c->argv[i].p, c->argv[i].len
@@ -123,6 +130,16 @@ static void elem_get(const unsigned char *lp, size_t pos, struct lelem *e)
     }
 }
 
+/* Removes the head or tail element. */
+static void list_pop_silent(struct qlist *q, bool head)
+{
+    struct qnode *n = head ? q->head : q->tail;
+    lp_delete(&n->lp, head ? lp_first(n->lp) : lp_last(n->lp), 1);
+    n->count--;
+    q->count--;
+    if (n->count == 0) node_unlink_free(q, n);
+}
+
 /* Replies the head or tail element and removes it. */
 static void list_pop_reply(struct client *c, struct qlist *q, bool head)
 {
@@ -131,10 +148,7 @@ static void list_pop_reply(struct client *c, struct qlist *q, bool head)
     struct lelem e;
     elem_get(n->lp, pos, &e);
     reply_bulk(c, e.p, e.len);
-    lp_delete(&n->lp, pos, 1);
-    n->count--;
-    q->count--;
-    if (n->count == 0) node_unlink_free(q, n);
+    list_pop_silent(q, head);
 }
 
 /* Element at index i (0 <= i < count): its node and listpack position. */
@@ -158,6 +172,120 @@ static void list_seek(const struct qlist *q, size_t i, struct qnode **node, size
     }
     *node = n;
     *pos = lp_seek(n->lp, (long long)i);
+}
+
+/* Split n: entries from index k on move to a new node right after n.
+ * 0 < k < n->count. Returns the new node. */
+static struct qnode *node_split(struct qlist *q, struct qnode *n, size_t k)
+{
+    struct qnode *m = node_new();
+    size_t pos = lp_seek(n->lp, (long long)k);
+    for (size_t p = pos; p != LP_NONE; p = lp_next(n->lp, p)) {
+        struct lelem e;
+        elem_get(n->lp, p, &e);
+        lp_append(&m->lp, e.p, e.len);
+    }
+    m->count = n->count - (uint32_t)k;
+    lp_delete(&n->lp, pos, m->count);
+    n->count = (uint32_t)k;
+    m->prev = n;
+    m->next = n->next;
+    if (n->next) n->next->prev = m;
+    else q->tail = m;
+    n->next = m;
+    q->nodes++;
+    return m;
+}
+
+/* A new empty node linked after `after` (NULL: at the head). */
+static struct qnode *node_link_new(struct qlist *q, struct qnode *after)
+{
+    struct qnode *m = node_new();
+    m->prev = after;
+    m->next = after ? after->next : q->head;
+    if (m->next) m->next->prev = m;
+    else q->tail = m;
+    if (after) after->next = m;
+    else q->head = m;
+    q->nodes++;
+    return m;
+}
+
+/* Index of the entry at pos within its node. */
+static size_t node_index(const struct qnode *n, size_t pos)
+{
+    size_t i = 0;
+    for (size_t p = lp_first(n->lp); p != pos; p = lp_next(n->lp, p)) i++;
+    return i;
+}
+
+/* Insert s/len next to the entry at (n, pos): after it if `after`, else
+ * before it. A full node lends the element to a neighbour with room when
+ * the insert is at its edge, gets a new neighbour otherwise at the edge,
+ * and is split in the middle. */
+static void list_insert_at(struct qlist *q, struct qnode *n, size_t pos, bool after,
+                           const char *s, size_t len, int fill)
+{
+    q->count++;
+    if (node_allows(n, len, fill)) {
+        if (after) {
+            size_t nx = lp_next(n->lp, pos);
+            lp_insert(&n->lp, nx, s, len);
+        } else {
+            lp_insert(&n->lp, pos, s, len);
+        }
+        n->count++;
+        return;
+    }
+    bool at_tail = after && pos == lp_last(n->lp);
+    bool at_head = !after && pos == lp_first(n->lp);
+    struct qnode *t;
+    if (at_tail) {
+        t = n->next && node_allows(n->next, len, fill) ? n->next : node_link_new(q, n);
+        lp_insert(&t->lp, lp_first(t->lp), s, len);
+    } else if (at_head) {
+        t = n->prev && node_allows(n->prev, len, fill) ? n->prev : node_link_new(q, n->prev);
+        lp_append(&t->lp, s, len);
+    } else {
+        size_t k = node_index(n, pos) + (after ? 1 : 0);
+        struct qnode *m = node_split(q, n, k);
+        if (node_allows(n, len, fill)) {
+            t = n;
+            lp_append(&t->lp, s, len);
+        } else if (node_allows(m, len, fill)) {
+            t = m;
+            lp_insert(&t->lp, lp_first(t->lp), s, len);
+        } else {
+            t = node_link_new(q, n);
+            lp_append(&t->lp, s, len);
+        }
+    }
+    t->count++;
+}
+
+/* Delete `cnt` elements starting at index start (all in range). */
+static void list_delete_range(struct qlist *q, size_t start, size_t cnt)
+{
+    if (cnt == 0) return;
+    struct qnode *n;
+    size_t pos;
+    list_seek(q, start, &n, &pos);
+    while (cnt > 0) {
+        size_t idx = node_index(n, pos);
+        size_t take = n->count - idx;
+        if (take > cnt) take = cnt;
+        struct qnode *next = n->next;
+        if (take == n->count) {
+            node_unlink_free(q, n);
+        } else {
+            lp_delete(&n->lp, pos, take);
+            n->count -= (uint32_t)take;
+        }
+        q->count -= take;
+        cnt -= take;
+        n = next;
+        if (n) pos = lp_first(n->lp);
+    }
 }
 
 /* ---- type ops ------------------------------------------------------------- */
@@ -241,6 +369,22 @@ static inline bool lookup_list(struct client *c, bool write, struct kentry **ke)
     return cmd_lookup_typed(c, 1, OBJ_LIST, write, ke);
 }
 
+/* After a change of n elements to the list at ke: dirty, the event (when
+ * something changed), and the deletion of an emptied key with its "del"
+ * event. ke is gone when the list emptied. */
+static void list_changed(struct client *c, struct kentry *ke, const char *event, long long n)
+{
+    struct server *srv = c->srv;
+    srv->dirty += n;
+    if (n) notify_key(c, NOTIFY_LIST, event, ke->key, ke->klen);
+    if (((struct qlist *)ke->val->u.ptr)->count == 0) {
+        notify_key(c, NOTIFY_GENERIC, "del", ke->key, ke->klen);
+        db_delete_entry(&srv->ks, c->db, ke);
+    }
+}
+
+static inline const char *pop_event(bool head) { return head ? "lpop" : "rpop"; }
+
 static void push_generic(struct client *c, bool head, bool only_existing)
 {
     struct kentry *ke;
@@ -250,7 +394,9 @@ static void push_generic(struct client *c, bool head, bool only_existing)
             reply_ll(c, 0);
             return;
         }
-        ke = db_add(&c->srv->ks, c->db, ARG(1), list_new());
+        ke = db_add(&c->srv->ks, c->db, ARG(1), list_new()); /* signals waiters */
+    } else {
+        blocking_signal_key(c->srv, c->db, ARG(1));
     }
     struct qlist *q = ke->val->u.ptr;
     for (int i = 2; i < c->argc; i++) list_push(q, ARG(i), head, c->srv->cfg.list_max_listpack_size);
@@ -268,7 +414,7 @@ static void pop_generic(struct client *c, bool head)
 {
     long long count = -1;
     if (c->argc > 3) {
-        reply_err_syntax(c);
+        reply_err_arity(c, head ? "lpop" : "rpop");
         return;
     }
     if (c->argc == 3 && (!util_str2ll(ARG(2), &count) || count < 0)) {
@@ -283,20 +429,15 @@ static void pop_generic(struct client *c, bool head)
         return;
     }
     struct qlist *q = ke->val->u.ptr;
+    long long n = 1;
     if (count < 0) {
         list_pop_reply(c, q, head);
-        c->srv->dirty++;
     } else {
-        long long n = count < (long long)q->count ? count : (long long)q->count;
+        n = count < (long long)q->count ? count : (long long)q->count;
         reply_array(c, n);
         for (long long i = 0; i < n; i++) list_pop_reply(c, q, head);
-        c->srv->dirty += n;
     }
-    notify_key(c, NOTIFY_LIST, head ? "lpop" : "rpop", ARG(1));
-    if (q->count == 0) {
-        db_delete_entry(&c->srv->ks, c->db, ke);
-        notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
-    }
+    list_changed(c, ke, pop_event(head), n);
 }
 
 static void lpop_cmd(struct client *c) { pop_generic(c, true); }
@@ -375,6 +516,520 @@ static void lrange_cmd(struct client *c)
     }
 }
 
+/* Is the node past its size rule (after a replace grew it)? */
+static bool node_over(const struct qnode *n, int fill)
+{
+    if (fill > 0 || n->count <= 1) return false;
+    static const size_t limits[] = {4096, 8192, 16384, 32768, 65536};
+    int idx = -fill - 1;
+    if (idx < 0) idx = 0;
+    if (idx > 4) idx = 4;
+    return lp_bytes(n->lp) > limits[idx];
+}
+
+static bool parse_where(const struct slice *a, bool *head)
+{
+    if (util_eqi(a->p, a->len, "left")) *head = true;
+    else if (util_eqi(a->p, a->len, "right")) *head = false;
+    else return false;
+    return true;
+}
+
+static void linsert_cmd(struct client *c)
+{
+    bool after;
+    if (util_eqi(ARG(2), "after")) after = true;
+    else if (util_eqi(ARG(2), "before")) after = false;
+    else {
+        reply_err_syntax(c);
+        return;
+    }
+    struct kentry *ke;
+    if (!lookup_list(c, true, &ke)) return;
+    if (!ke) {
+        reply_ll(c, 0);
+        return;
+    }
+    struct qlist *q = ke->val->u.ptr;
+    for (struct qnode *n = q->head; n; n = n->next) {
+        size_t pos = lp_find(n->lp, lp_first(n->lp), ARG(3), 0);
+        if (pos == LP_NONE) continue;
+        list_insert_at(q, n, pos, after, ARG(4), c->srv->cfg.list_max_listpack_size);
+        list_changed(c, ke, "linsert", 1);
+        reply_ll(c, (long long)q->count);
+        return;
+    }
+    reply_ll(c, -1);
+}
+
+static void lset_cmd(struct client *c)
+{
+    struct kentry *ke;
+    if (!lookup_list(c, true, &ke)) return;
+    if (!ke) {
+        reply_err_nokey(c);
+        return;
+    }
+    long long i;
+    if (!util_str2ll(ARG(2), &i)) {
+        reply_err_notint(c);
+        return;
+    }
+    struct qlist *q = ke->val->u.ptr;
+    if (i < 0) i += (long long)q->count;
+    if (i < 0 || i >= (long long)q->count) {
+        reply_err_range(c);
+        return;
+    }
+    struct qnode *n;
+    size_t pos;
+    list_seek(q, (size_t)i, &n, &pos);
+    lp_replace(&n->lp, pos, ARG(3));
+    int fill = c->srv->cfg.list_max_listpack_size;
+    if (node_over(n, fill)) { /* a bigger element gets a node of its own */
+        size_t k = node_index(n, pos);
+        struct qnode *m = k > 0 ? node_split(q, n, k) : n;
+        if (m->count > 1) node_split(q, m, 1);
+    }
+    list_changed(c, ke, "lset", 1);
+    reply_ok(c);
+}
+
+static void lrem_cmd(struct client *c)
+{
+    long long toremove;
+    if (!util_str2ll(ARG(2), &toremove)) {
+        reply_err_notint(c);
+        return;
+    }
+    struct kentry *ke;
+    if (!lookup_list(c, true, &ke)) return;
+    if (!ke) {
+        reply_ll(c, 0);
+        return;
+    }
+    struct qlist *q = ke->val->u.ptr;
+    unsigned long long limit = toremove < 0 ? 0ULL - (unsigned long long)toremove
+                                            : (unsigned long long)toremove;
+    unsigned long long removed = 0;
+    if (toremove < 0) {
+        for (struct qnode *n = q->tail, *prev; n && removed < limit; n = prev) {
+            prev = n->prev;
+            size_t pos = lp_last(n->lp);
+            while (pos != LP_NONE && removed < limit) {
+                size_t pp = lp_prev(n->lp, pos); /* entries before pos do not move */
+                if (lp_eq(n->lp, pos, ARG(3))) {
+                    lp_delete(&n->lp, pos, 1);
+                    n->count--;
+                    q->count--;
+                    removed++;
+                }
+                pos = pp;
+            }
+            if (n->count == 0) node_unlink_free(q, n);
+        }
+    } else {
+        for (struct qnode *n = q->head, *next; n && (!limit || removed < limit); n = next) {
+            next = n->next;
+            size_t pos = lp_first(n->lp);
+            while (pos != LP_NONE && (!limit || removed < limit)) {
+                if (lp_eq(n->lp, pos, ARG(3))) {
+                    pos = lp_delete(&n->lp, pos, 1);
+                    n->count--;
+                    q->count--;
+                    removed++;
+                } else {
+                    pos = lp_next(n->lp, pos);
+                }
+            }
+            if (n->count == 0) node_unlink_free(q, n);
+        }
+    }
+    list_changed(c, ke, "lrem", (long long)removed);
+    reply_ll(c, (long long)removed);
+}
+
+static void ltrim_cmd(struct client *c)
+{
+    long long start, end;
+    if (!util_str2ll(ARG(2), &start) || !util_str2ll(ARG(3), &end)) {
+        reply_err_notint(c);
+        return;
+    }
+    struct kentry *ke;
+    if (!lookup_list(c, true, &ke)) return;
+    if (!ke) {
+        reply_ok(c);
+        return;
+    }
+    struct qlist *q = ke->val->u.ptr;
+    long long len = (long long)q->count, ltrim, rtrim;
+    if (start < 0) start += len;
+    if (end < 0) end += len;
+    if (start < 0) start = 0;
+    if (start > end || start >= len) {
+        ltrim = len; /* everything goes */
+        rtrim = 0;
+    } else {
+        if (end >= len) end = len - 1;
+        ltrim = start;
+        rtrim = len - end - 1;
+    }
+    list_delete_range(q, 0, (size_t)ltrim);
+    list_delete_range(q, q->count - (size_t)rtrim, (size_t)rtrim);
+    list_changed(c, ke, "ltrim", ltrim + rtrim);
+    reply_ok(c);
+}
+
+/* A non-negative option value; errors with msg (Redis uses it for both
+ * "not a number" and "negative"). */
+static bool parse_nonneg(struct client *c, const struct slice *a, long long *out, const char *msg)
+{
+    if (!util_str2ll(a->p, a->len, out) || *out < 0) {
+        reply_error(c, msg);
+        return false;
+    }
+    return true;
+}
+
+static void lpos_cmd(struct client *c)
+{
+    long long rank = 1, count = -1, maxlen = 0;
+    for (int j = 3; j < c->argc; j++) {
+        bool more = j + 1 < c->argc;
+        if (util_eqi(ARG(j), "rank") && more) {
+            j++;
+            if (!util_str2ll(ARG(j), &rank)) {
+                reply_err_notint(c);
+                return;
+            }
+            if (rank == LLONG_MIN) rank = -1; /* as Redis: every match ranks past it */
+            if (rank == 0) {
+                reply_error(c, "ERR RANK can't be zero: use 1 to start from the first match, 2 "
+                               "from the second ... or use negative to start from the end of the "
+                               "list");
+                return;
+            }
+        } else if (util_eqi(ARG(j), "count") && more) {
+            if (!parse_nonneg(c, &c->argv[++j], &count, "ERR COUNT can't be negative")) return;
+        } else if (util_eqi(ARG(j), "maxlen") && more) {
+            if (!parse_nonneg(c, &c->argv[++j], &maxlen, "ERR MAXLEN can't be negative")) return;
+        } else {
+            reply_err_syntax(c);
+            return;
+        }
+    }
+    struct kentry *ke;
+    if (!lookup_list(c, false, &ke)) return;
+    if (!ke) {
+        if (count != -1) reply_array(c, 0);
+        else reply_null(c);
+        return;
+    }
+    struct qlist *q = ke->val->u.ptr;
+    bool forward = rank > 0;
+    if (!forward) rank = -rank;
+    reply_defer_t d = count != -1 ? reply_defer(c) : NULL;
+    long long len = (long long)q->count, index = 0, matches = 0, found = -1, nreplied = 0;
+    struct qnode *n = forward ? q->head : q->tail;
+    size_t pos = forward ? lp_first(n->lp) : lp_last(n->lp);
+    while (n && (maxlen == 0 || index < maxlen)) {
+        if (lp_eq(n->lp, pos, ARG(2))) {
+            matches++;
+            if (matches >= rank) {
+                long long at = forward ? index : len - index - 1;
+                if (!d) {
+                    found = at;
+                    break;
+                }
+                reply_ll(c, at);
+                nreplied++;
+                if (count && matches - rank + 1 >= count) break;
+            }
+        }
+        index++;
+        pos = forward ? lp_next(n->lp, pos) : lp_prev(n->lp, pos);
+        if (pos == LP_NONE) {
+            n = forward ? n->next : n->prev;
+            if (n) pos = forward ? lp_first(n->lp) : lp_last(n->lp);
+        }
+    }
+    if (d) reply_defer_array(c, d, nreplied);
+    else if (found >= 0) reply_ll(c, found);
+    else reply_null(c);
+}
+
+/* Move the head or tail of src's list to the head or tail of the list at
+ * dkey (dst: its entry, NULL to create it) and reply the element. src is
+ * deleted when it empties; a created dst is signalled ready by db_add. */
+static void list_move(struct client *c, struct kentry *src, const char *dkey, size_t dlen,
+                      struct kentry *dst, bool from_head, bool to_head)
+{
+    struct server *srv = c->srv;
+    struct qlist *sq = src->val->u.ptr;
+    int fill = srv->cfg.list_max_listpack_size;
+    struct qnode *n = from_head ? sq->head : sq->tail;
+    size_t pos = from_head ? lp_first(n->lp) : lp_last(n->lp);
+    struct lelem e;
+    elem_get(n->lp, pos, &e);
+    reply_bulk(c, e.p, e.len);
+    if (dst && dst->val->u.ptr == sq) { /* rotation within one list */
+        if (from_head != to_head) {
+            char small[128];
+            char *tmp = e.len <= sizeof(small) ? small : mem_alloc(e.len);
+            memcpy(tmp, e.p, e.len);
+            size_t len = e.len;
+            list_pop_silent(sq, from_head);
+            list_push(sq, tmp, len, to_head, fill);
+            if (tmp != small) mem_free(tmp);
+        }
+        srv->dirty++;
+        notify_key(c, NOTIFY_LIST, pop_event(from_head), src->key, src->klen);
+        notify_key(c, NOTIFY_LIST, to_head ? "lpush" : "rpush", src->key, src->klen);
+        return;
+    }
+    if (!dst) dst = db_add(&srv->ks, c->db, dkey, dlen, list_new());
+    else blocking_signal_key(srv, c->db, dkey, dlen);
+    list_push(dst->val->u.ptr, e.p, e.len, to_head, fill);
+    notify_key(c, NOTIFY_LIST, to_head ? "lpush" : "rpush", dkey, dlen);
+    list_pop_silent(sq, from_head);
+    list_changed(c, src, pop_event(from_head), 1);
+}
+
+static void lmove_generic(struct client *c, bool from_head, bool to_head)
+{
+    struct kentry *src, *dst;
+    if (!lookup_list(c, true, &src)) return;
+    if (!src) {
+        reply_null(c);
+        return;
+    }
+    if (!cmd_lookup_typed(c, 2, OBJ_LIST, true, &dst)) return;
+    list_move(c, src, ARG(2), dst, from_head, to_head);
+}
+
+static void lmove_cmd(struct client *c)
+{
+    bool from, to;
+    if (!parse_where(&c->argv[3], &from) || !parse_where(&c->argv[4], &to)) {
+        reply_err_syntax(c);
+        return;
+    }
+    lmove_generic(c, from, to);
+}
+
+static void rpoplpush_cmd(struct client *c) { lmove_generic(c, false, true); }
+
+/* Reply [key, [elements]] popping up to count elements of the list at ke. */
+static void mpop_reply(struct client *c, struct kentry *ke, bool head, long long count)
+{
+    struct qlist *q = ke->val->u.ptr;
+    long long n = count < (long long)q->count ? count : (long long)q->count;
+    reply_array(c, 2);
+    reply_bulk(c, ke->key, ke->klen);
+    reply_array(c, n);
+    for (long long i = 0; i < n; i++) list_pop_reply(c, q, head);
+    list_changed(c, ke, pop_event(head), n);
+}
+
+/* [B]LMPOP arguments from numkeys at argv[ni]: numkeys, LEFT|RIGHT, COUNT. */
+static bool mpop_parse(struct client *c, int ni, long long *numkeys, bool *head, long long *count)
+{
+    if (!util_str2ll(ARG(ni), numkeys) || *numkeys <= 0) {
+        reply_error(c, "ERR numkeys should be greater than 0");
+        return false;
+    }
+    if (*numkeys >= c->argc - ni - 1) {
+        reply_err_syntax(c);
+        return false;
+    }
+    int wi = ni + (int)*numkeys + 1;
+    if (!parse_where(&c->argv[wi], head)) {
+        reply_err_syntax(c);
+        return false;
+    }
+    *count = -1;
+    for (int j = wi + 1; j < c->argc; j++) {
+        if (*count == -1 && util_eqi(ARG(j), "count") && j + 1 < c->argc) {
+            j++;
+            if (!util_str2ll(ARG(j), count) || *count <= 0) {
+                reply_error(c, "ERR count should be greater than 0");
+                return false;
+            }
+        } else {
+            reply_err_syntax(c);
+            return false;
+        }
+    }
+    if (*count == -1) *count = 1;
+    return true;
+}
+
+static void lmpop_cmd(struct client *c)
+{
+    long long numkeys, count;
+    bool head;
+    if (!mpop_parse(c, 1, &numkeys, &head, &count)) return;
+    for (int i = 2; i < 2 + numkeys; i++) {
+        struct kentry *ke;
+        if (!cmd_lookup_typed(c, i, OBJ_LIST, true, &ke)) return;
+        if (!ke) continue;
+        mpop_reply(c, ke, head, count);
+        return;
+    }
+    reply_null_array(c);
+}
+
+/* Key positions of [B]LMPOP: numkeys at argv[ni], then the keys. */
+static int mpop_keys(struct client *c, int argc, int ni, int *keys, int max)
+{
+    long long numkeys;
+    if (argc <= ni || !util_str2ll(c->argv[ni].p, c->argv[ni].len, &numkeys) || numkeys <= 0 ||
+        numkeys > argc - ni - 1)
+        return -1;
+    int n = 0;
+    for (int i = ni + 1; i <= ni + numkeys && n < max; i++) keys[n++] = i;
+    return n;
+}
+
+static int lmpop_keys(struct client *c, int argc, int *keys, int max)
+{
+    return mpop_keys(c, argc, 1, keys, max);
+}
+
+/* ---- blocking commands ---------------------------------------------------- */
+
+/* What a blocked list command waits to do (copied by core/blocking). */
+enum { LW_POP, LW_MPOP, LW_MOVE };
+struct list_wait {
+    int kind;
+    bool head;    /* the side to pop */
+    bool to_head; /* LW_MOVE: the side of the destination to push */
+    long long count; /* LW_MPOP */
+    size_t dlen;  /* LW_MOVE: the destination key */
+    char dst[];
+};
+
+/* Serve a blocked BLPOP/BRPOP/BLMPOP/BLMOVE/BRPOPLPUSH from key, if it is
+ * a list now. A key that became another type keeps its waiters waiting,
+ * as in Redis 7.0; a BLMOVE destination of another type ends the wait
+ * with WRONGTYPE and leaves the source as it was. */
+static enum blocking_result list_retry(struct client *c, const char *key, size_t klen, void *state)
+{
+    const struct list_wait *w = state;
+    struct server *srv = c->srv;
+    struct kentry *ke = db_lookup(&srv->ks, c->db, key, klen);
+    if (!ke || ke->val->type != OBJ_LIST) return BLOCKING_KEEP;
+    if (w->kind == LW_MPOP) {
+        mpop_reply(c, ke, w->head, w->count);
+    } else if (w->kind == LW_MOVE) {
+        struct kentry *dst = db_lookup(&srv->ks, c->db, w->dst, w->dlen);
+        if (dst && dst->val->type != OBJ_LIST) {
+            reply_err_wrongtype(c);
+            return BLOCKING_SERVED;
+        }
+        list_move(c, ke, w->dst, w->dlen, dst, w->head, w->to_head);
+    } else {
+        struct qlist *q = ke->val->u.ptr;
+        reply_array(c, 2);
+        reply_bulk(c, key, klen);
+        list_pop_reply(c, q, w->head);
+        list_changed(c, ke, pop_event(w->head), 1);
+    }
+    return BLOCKING_SERVED;
+}
+
+static void bpop_generic(struct client *c, bool head)
+{
+    long long deadline;
+    if (!blocking_parse_timeout(c, &c->argv[c->argc - 1], &deadline)) return;
+    for (int i = 1; i < c->argc - 1; i++) {
+        struct kentry *ke;
+        if (!cmd_lookup_typed(c, i, OBJ_LIST, true, &ke)) return;
+        if (!ke) continue;
+        struct qlist *q = ke->val->u.ptr;
+        reply_array(c, 2);
+        reply_bulk(c, ARG(i));
+        list_pop_reply(c, q, head);
+        list_changed(c, ke, pop_event(head), 1);
+        return;
+    }
+    if (!blocking_allowed(c)) {
+        reply_null_array(c);
+        return;
+    }
+    struct list_wait w = {.kind = LW_POP, .head = head};
+    blocking_block(c, &c->argv[1], c->argc - 2, deadline, list_retry, &w, sizeof(w));
+}
+
+static void blpop_cmd(struct client *c) { bpop_generic(c, true); }
+static void brpop_cmd(struct client *c) { bpop_generic(c, false); }
+
+static void bmove_generic(struct client *c, bool from_head, bool to_head, int timeout_arg)
+{
+    long long deadline;
+    if (!blocking_parse_timeout(c, &c->argv[timeout_arg], &deadline)) return;
+    struct kentry *src;
+    if (!lookup_list(c, true, &src)) return;
+    if (src) {
+        lmove_generic(c, from_head, to_head);
+        return;
+    }
+    if (!blocking_allowed(c)) {
+        reply_null(c); /* as Redis: a null bulk here, a null array on timeout */
+        return;
+    }
+    size_t len = sizeof(struct list_wait) + c->argv[2].len;
+    _Alignas(max_align_t) char small[sizeof(struct list_wait) + 128];
+    struct list_wait *w = len <= sizeof(small) ? (struct list_wait *)small : mem_alloc(len);
+    memset(w, 0, sizeof(*w));
+    w->kind = LW_MOVE;
+    w->head = from_head;
+    w->to_head = to_head;
+    w->dlen = c->argv[2].len;
+    memcpy(w->dst, c->argv[2].p, w->dlen);
+    blocking_block(c, &c->argv[1], 1, deadline, list_retry, w, len);
+    if ((char *)w != small) mem_free(w);
+}
+
+static void blmove_cmd(struct client *c)
+{
+    bool from, to;
+    if (!parse_where(&c->argv[3], &from) || !parse_where(&c->argv[4], &to)) {
+        reply_err_syntax(c);
+        return;
+    }
+    bmove_generic(c, from, to, 5);
+}
+
+static void brpoplpush_cmd(struct client *c) { bmove_generic(c, false, true, 3); }
+
+static void blmpop_cmd(struct client *c)
+{
+    long long numkeys, count, deadline;
+    bool head;
+    if (!mpop_parse(c, 2, &numkeys, &head, &count)) return;
+    if (!blocking_parse_timeout(c, &c->argv[1], &deadline)) return;
+    for (int i = 3; i < 3 + numkeys; i++) {
+        struct kentry *ke;
+        if (!cmd_lookup_typed(c, i, OBJ_LIST, true, &ke)) return;
+        if (!ke) continue;
+        mpop_reply(c, ke, head, count);
+        return;
+    }
+    if (!blocking_allowed(c)) {
+        reply_null_array(c);
+        return;
+    }
+    struct list_wait w = {.kind = LW_MPOP, .head = head, .count = count};
+    blocking_block(c, &c->argv[3], (int)numkeys, deadline, list_retry, &w, sizeof(w));
+}
+
+static int blmpop_keys(struct client *c, int argc, int *keys, int max)
+{
+    return mpop_keys(c, argc, 2, keys, max);
+}
+
 #define W (CMD_WRITE | CMD_DENYOOM)
 #define R (CMD_READONLY)
 
@@ -401,4 +1056,47 @@ struct command list_commands[] = {
      "Returns an element from a list by its index", "1.0.0", "list"},
     {"lrange", lrange_cmd, 4, R, 1, 1, 1, "@read @list @slow",
      "Returns a range of elements from a list", "1.0.0", "list"},
+    {"linsert", linsert_cmd, 5, W, 1, 1, 1, "@write @list @slow",
+     "Inserts an element before or after another element in a list", "2.2.0", "list"},
+    {"lset", lset_cmd, 4, W, 1, 1, 1, "@write @list @slow",
+     "Sets the value of an element in a list by its index", "1.0.0", "list"},
+    {"lrem", lrem_cmd, 4, CMD_WRITE, 1, 1, 1, "@write @list @slow",
+     "Removes elements from a list. Deletes the list if the last element was removed.", "1.0.0",
+     "list"},
+    {"ltrim", ltrim_cmd, 4, CMD_WRITE, 1, 1, 1, "@write @list @slow",
+     "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
+     "1.0.0", "list"},
+    {"lpos", lpos_cmd, -3, R, 1, 1, 1, "@read @list @slow",
+     "Returns the index of matching elements in a list", "6.0.6", "list"},
+    {"lmove", lmove_cmd, 5, W, 1, 2, 1, "@write @list @slow",
+     "Returns an element after popping it from one list and pushing it to another. Deletes the "
+     "list if the last element was moved.", "6.2.0", "list"},
+    {"rpoplpush", rpoplpush_cmd, 3, W, 1, 2, 1, "@write @list @slow",
+     "Returns the last element of a list after removing and pushing it to another list. Deletes "
+     "the list if the last element was popped.", "1.2.0", "list"},
+    {"lmpop", lmpop_cmd, -4, CMD_WRITE, 0, 0, 0, "@write @list @slow",
+     "Returns multiple elements from a list after removing them. Deletes the list if the last "
+     "element was popped.", "7.0.0", "list", NULL, lmpop_keys},
+    {"blpop", blpop_cmd, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2, 1,
+     "@write @list @slow @blocking",
+     "Removes and returns the first element in a list. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.", "2.0.0", "list"},
+    {"brpop", brpop_cmd, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_BLOCKING, 1, -2, 1,
+     "@write @list @slow @blocking",
+     "Removes and returns the last element in a list. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.", "2.0.0", "list"},
+    {"blmove", blmove_cmd, 6, W | CMD_NOSCRIPT | CMD_BLOCKING, 1, 2, 1,
+     "@write @list @slow @blocking",
+     "Pops an element from a list, pushes it to another list and returns it. Blocks until an "
+     "element is available otherwise. Deletes the list if the last element was moved.", "6.2.0",
+     "list"},
+    {"brpoplpush", brpoplpush_cmd, 4, W | CMD_NOSCRIPT | CMD_BLOCKING, 1, 2, 1,
+     "@write @list @slow @blocking",
+     "Pops an element from a list, pushes it to another list and returns it. Block until an "
+     "element is available otherwise. Deletes the list if the last element was popped.", "2.2.0",
+     "list"},
+    {"blmpop", blmpop_cmd, -5, CMD_WRITE | CMD_BLOCKING, 0, 0, 0, "@write @list @slow @blocking",
+     "Pops the first element from one of multiple lists. Blocks until an element is available "
+     "otherwise. Deletes the list if the last element was popped.", "7.0.0", "list", NULL,
+     blmpop_keys},
     {NULL}};

@@ -32,6 +32,7 @@
 #include "base/listpack.h"
 #include "base/mem.h"
 #include "base/util.h"
+#include "core/blocking.h"
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
@@ -1100,6 +1101,7 @@ static void zadd_generic(struct client *c, int flags)
     c->srv->dirty += added + updated;
     if (added + updated)
         notify_key(c, NOTIFY_ZSET, (flags & ZADD_INCR) ? "zincr" : "zadd", ARG(1));
+    if (added) blocking_signal_key(c->srv, c->db, ARG(1));
     if (flags & ZADD_INCR) {
         if (nop) reply_null(c);
         else reply_double(c, score);
@@ -1377,11 +1379,11 @@ static void zremrangebylex_cmd(struct client *c) { zremrange_generic(c, ZR_LEX);
  * at ke, replying each as member and score ([member, score] when nested);
  * the caller has replied the array header for min(count, len) items.
  * Deletes the key when it empties. */
-static void zpop_reply(struct client *c, int argi, struct kentry *ke, bool max, long long count,
-                       bool nested)
+static void zpop_reply(struct client *c, const char *key, size_t klen, struct kentry *ke, bool max,
+                       long long count, bool nested)
 {
     struct obj *o = ke->val;
-    if (count > 0) notify_key(c, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", ARG(argi));
+    if (count > 0) notify_key(c, NOTIFY_ZSET, max ? "zpopmax" : "zpopmin", key, klen);
     for (; count > 0 && zset_len(o) > 0; count--) {
         struct zelem e;
         if (nested) reply_array(c, 2);
@@ -1403,8 +1405,8 @@ static void zpop_reply(struct client *c, int argi, struct kentry *ke, bool max, 
         c->srv->dirty++;
     }
     if (zset_len(o) == 0) {
+        notify_key(c, NOTIFY_GENERIC, "del", key, klen);
         db_delete_entry(&c->srv->ks, c->db, ke);
-        notify_key(c, NOTIFY_GENERIC, "del", ARG(argi));
     }
 }
 
@@ -1436,7 +1438,7 @@ static void zpop_generic(struct client *c, bool max)
     long long len = (long long)zset_len(ke->val);
     if (n > len) n = len;
     reply_array(c, nested ? n : 2 * n);
-    zpop_reply(c, 1, ke, max, n, nested);
+    zpop_reply(c, ARG(1), ke, max, n, nested);
 }
 
 static void zpopmin_cmd(struct client *c) { zpop_generic(c, false); }
@@ -1479,6 +1481,18 @@ static bool parse_mpop(struct client *c, int first, long long *numkeys, bool *ma
     return true;
 }
 
+/* ZMPOP's reply for the value at ke: [key, [[member, score], ...]]. */
+static void zmpop_reply(struct client *c, const char *key, size_t klen, struct kentry *ke, bool max,
+                        long long count)
+{
+    long long len = (long long)zset_len(ke->val);
+    long long n = count < len ? count : len;
+    reply_array(c, 2);
+    reply_bulk(c, key, klen);
+    reply_array(c, n);
+    zpop_reply(c, key, klen, ke, max, n, true);
+}
+
 /* Pops from the first non-empty key of argv[first..first+numkeys-1]:
  * replies [key, [[member, score], ...]]; false (nothing replied) when
  * every key is empty. */
@@ -1488,12 +1502,7 @@ static bool zmpop_try(struct client *c, int first, long long numkeys, bool max, 
         struct kentry *ke;
         if (!lookup_zset(c, i, true, &ke)) return true;
         if (!ke) continue;
-        long long len = (long long)zset_len(ke->val);
-        long long n = count < len ? count : len;
-        reply_array(c, 2);
-        reply_bulk(c, ARG(i));
-        reply_array(c, n);
-        zpop_reply(c, i, ke, max, n, true);
+        zmpop_reply(c, ARG(i), ke, max, count);
         return true;
     }
     return false;
@@ -1505,6 +1514,72 @@ static void zmpop_cmd(struct client *c)
     bool max;
     if (!parse_mpop(c, 1, &numkeys, &max, &count)) return;
     if (!zmpop_try(c, 2, numkeys, max, count)) reply_null_array(c);
+}
+
+/* ---- blocking pops -------------------------------------------------------- */
+
+/* What a blocked BZPOPMIN/BZPOPMAX/BZMPOP waits to do (copied by the
+ * blocking module). */
+struct zwait {
+    bool max, mpop;
+    long long count;
+};
+
+/* BZPOPMIN/BZPOPMAX's reply: key, member, score (flat). */
+static void bzpop_reply(struct client *c, const char *key, size_t klen, struct kentry *ke, bool max)
+{
+    reply_array(c, 3);
+    reply_bulk(c, key, klen);
+    zpop_reply(c, key, klen, ke, max, 1, false);
+}
+
+/* Serves a waiter when key holds a sorted set now; another type keeps it
+ * waiting (as Redis 7.0). */
+static enum blocking_result zset_retry(struct client *c, const char *key, size_t klen, void *state)
+{
+    const struct zwait *w = state;
+    struct kentry *ke = db_lookup(&c->srv->ks, c->db, key, klen);
+    if (!ke || ke->val->type != OBJ_ZSET) return BLOCKING_KEEP;
+    if (w->mpop) zmpop_reply(c, key, klen, ke, w->max, w->count);
+    else bzpop_reply(c, key, klen, ke, w->max);
+    return BLOCKING_SERVED;
+}
+
+static void bzpop_generic(struct client *c, bool max)
+{
+    long long deadline;
+    if (!blocking_parse_timeout(c, &c->argv[c->argc - 1], &deadline)) return;
+    for (int i = 1; i < c->argc - 1; i++) {
+        struct kentry *ke;
+        if (!lookup_zset(c, i, true, &ke)) return;
+        if (!ke) continue;
+        bzpop_reply(c, ARG(i), ke, max);
+        return;
+    }
+    if (!blocking_allowed(c)) {
+        reply_null_array(c);
+        return;
+    }
+    struct zwait w = {max, false, 1};
+    blocking_block(c, &c->argv[1], c->argc - 2, deadline, zset_retry, &w, sizeof(w));
+}
+
+static void bzpopmin_cmd(struct client *c) { bzpop_generic(c, false); }
+static void bzpopmax_cmd(struct client *c) { bzpop_generic(c, true); }
+
+static void bzmpop_cmd(struct client *c)
+{
+    long long numkeys, count, deadline;
+    bool max;
+    if (!blocking_parse_timeout(c, &c->argv[1], &deadline)) return;
+    if (!parse_mpop(c, 2, &numkeys, &max, &count)) return;
+    if (zmpop_try(c, 3, numkeys, max, count)) return;
+    if (!blocking_allowed(c)) {
+        reply_null_array(c);
+        return;
+    }
+    struct zwait w = {max, true, count};
+    blocking_block(c, &c->argv[3], (int)numkeys, deadline, zset_retry, &w, sizeof(w));
 }
 
 /* ---- random members ------------------------------------------------------- */
@@ -2003,6 +2078,11 @@ static int keys_nk1(struct client *c, int argc, int *keys, int max)
     return numkeys_keys(c, argc, keys, max, 1, false);
 }
 
+static int keys_nk2(struct client *c, int argc, int *keys, int max)
+{
+    return numkeys_keys(c, argc, keys, max, 2, false);
+}
+
 static int keys_store_nk2(struct client *c, int argc, int *keys, int max)
 {
     return numkeys_keys(c, argc, keys, max, 2, true);
@@ -2070,6 +2150,20 @@ struct command zset_commands[] = {
     ZROW("zpopmax", zpopmax_cmd, -2, CMD_WRITE | CMD_FAST, 1, 1, "@write @sortedset @fast",
          "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
          "sorted set if the last member was popped.", "5.0.0"),
+    ZROW("bzpopmin", bzpopmin_cmd, -3, CMD_WRITE | CMD_FAST | CMD_BLOCKING, 1, -2,
+         "@write @sortedset @fast @blocking",
+         "Removes and returns the member with the lowest score from one or more sorted sets. "
+         "Blocks until a member is available otherwise. Deletes the sorted set if the last element "
+         "was popped.", "5.0.0"),
+    ZROW("bzpopmax", bzpopmax_cmd, -3, CMD_WRITE | CMD_FAST | CMD_BLOCKING, 1, -2,
+         "@write @sortedset @fast @blocking",
+         "Removes and returns the member with the highest score from one or more sorted sets. "
+         "Blocks until a member available otherwise. Deletes the sorted set if the last element "
+         "was popped.", "5.0.0"),
+    ZROWK("bzmpop", bzmpop_cmd, -5, CMD_WRITE | CMD_BLOCKING, "@write @sortedset @slow @blocking",
+          "Removes and returns a member by score from one or more sorted sets. Blocks until a "
+          "member is available otherwise. Deletes the sorted set if the last element was popped.",
+          "7.0.0", keys_nk2),
     ZROWK("zmpop", zmpop_cmd, -4, CMD_WRITE, "@write @sortedset @slow",
           "Returns the highest- or lowest-scoring members from one or more sorted sets after "
           "removing them. Deletes the sorted set if the last member was popped.", "7.0.0",

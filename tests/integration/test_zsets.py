@@ -2,6 +2,7 @@
 at both thresholds, RESP3 shapes, set algebra, and random operation
 sequences checked against a Python model in both encodings."""
 import math
+import time
 import random
 
 import pytest
@@ -382,3 +383,34 @@ def test_lex_ranges_vs_model(r, enc):
         assert r.zrangebylex("w", ai.encode() + a, bi.encode() + b) == want
         assert r.zlexcount("w", ai.encode() + a, bi.encode() + b) == len(want)
         assert r.zrevrangebylex("w", bi.encode() + b, ai.encode() + a) == want[::-1]
+
+
+def test_blocking_pops(server, r):
+    a, b = Conn(server.port), Conn(server.port)
+    a.send("BZPOPMIN", "bz1", "bz2", "0")
+    b.send("BZMPOP", "0", "2", "bz3", "bz2", "MAX", "COUNT", "5")
+    time.sleep(0.1)
+    assert r.zadd("bz2", {"x": 1, "y": 2, "z": 3}) == 3
+    assert a.read() == [b"bz2", b"x", b"1"]  # first come, first served
+    assert b.read() == [b"bz2", [[b"z", b"3"], [b"y", b"2"]]]
+    assert r.exists("bz2") == 0
+    # a member already there: no wait
+    r.zadd("bz1", {"m": 5})
+    assert a.call("BZPOPMAX", "bz1", "0") == [b"bz1", b"m", b"5"]
+    # timeouts answer a null array, sub-second
+    t0 = time.time()
+    assert a.call("BZPOPMIN", "nosuch", "0.1") is None
+    assert 0.08 < time.time() - t0 < 1.5
+    assert a.call("BZMPOP", "0.05", "1", "nosuch", "MIN") is None
+    # inside MULTI nothing blocks
+    a.call("MULTI")
+    a.call("BZPOPMIN", "nosuch", "0")
+    assert a.call("EXEC") == [None]
+    assert isinstance(a.call("BZPOPMIN", "k", "-1"), Exception)
+    # a key of another type keeps the waiter waiting; a zset then serves it
+    a.send("BZPOPMIN", "wt", "0")
+    time.sleep(0.05)
+    r.set("wt", "string")
+    r.delete("wt")
+    r.zadd("wt", {"ok": 1})
+    assert a.read() == [b"wt", b"ok", b"1"]
