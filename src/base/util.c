@@ -111,7 +111,7 @@ int util_ll_digits(long long v)
 
 bool util_str2d(const char *s, size_t len, double *out)
 {
-    char buf[256];
+    char buf[UTIL_LD_STR_SIZE]; /* room for DBL_MAX written out in full */
     if (len == 0 || len >= sizeof(buf)) return false;
     if (isspace((unsigned char)s[0])) return false;
     memcpy(buf, s, len);

@@ -56,6 +56,7 @@ enum client_flags {
     CLIENT_MULTI_DIRTY = 1u << 19, /* a queuing error: EXEC will abort */
     CLIENT_PUSHING = 1u << 24, /* writing a push (Pub/Sub): CLIENT REPLY OFF/SKIP do not apply */
     CLIENT_DENY_BLOCKING = 1u << 20, /* running inside EXEC: blocking commands must not block */
+    CLIENT_DIRTY_CAS = 1u << 21,     /* a watched key changed: EXEC will fail */
 };
 
 struct rblock {
@@ -88,6 +89,7 @@ struct client {
     struct command *cmd, *lastcmd;
     struct multi_state *mstate; /* queued commands of MULTI, or NULL */
     struct pubsub_client *ps;   /* subscriptions (core/pubsub), or NULL */
+    struct watcher *watched;    /* WATCHed keys (core/multi), or NULL */
     struct blocked_state *bstate; /* keys waited on while CLIENT_BLOCKED (core/blocking) */
 
     /* output */

@@ -11,6 +11,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
+#include "core/multi.h"
 #include "core/notify.h"
 #include "core/reply.h"
 #include "core/scan.h"
@@ -361,6 +362,8 @@ static void swapdb_cmd(struct client *c)
     /* contents are swapped in place: clients keep their db number and see
      * the other db's keys */
     if (a != b) {
+        watch_touch_db(c->srv, ks_db(ks, a), ks_db(ks, b));
+        watch_touch_db(c->srv, ks_db(ks, b), ks_db(ks, a));
         db_swap(ks_db(ks, a), ks_db(ks, b));
         /* clients waiting in either db may find their keys there now */
         blocking_signal_db(c->srv, ks_db(ks, a));
@@ -396,6 +399,7 @@ static void flushdb_cmd(struct client *c)
 {
     bool async;
     if (!parse_flush_mode(c, &async)) return;
+    watch_touch_db(c->srv, c->db, NULL);
     c->srv->dirty += db_flush(&c->srv->ks, c->db, async);
     reply_ok(c);
 }
@@ -406,7 +410,10 @@ static void flushall_cmd(struct client *c)
     if (!parse_flush_mode(c, &async)) return;
     struct keyspace *ks = &c->srv->ks;
     long long n = 0;
-    for (int i = 0; i < ks->ndb; i++) n += db_flush(ks, ks_db(ks, i), async);
+    for (int i = 0; i < ks->ndb; i++) {
+        watch_touch_db(c->srv, ks_db(ks, i), NULL);
+        n += db_flush(ks, ks_db(ks, i), async);
+    }
     c->srv->dirty += n + 1;
     reply_ok(c);
 }

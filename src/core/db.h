@@ -114,6 +114,12 @@ uint64_t db_hash_key(const char *key, size_t klen);
  * when `stats` is true. */
 struct kentry *db_lookup(struct keyspace *ks, struct db *db, const char *key, size_t klen);
 struct kentry *db_lookup_read(struct keyspace *ks, struct db *db, const char *key, size_t klen);
+/* The entry as stored, expired or not: no expiry, clock or stats (WATCH
+ * bookkeeping). */
+static inline struct kentry *db_find_raw(struct db *db, const char *key, size_t klen)
+{
+    return (struct kentry *)htab_find(&db->keys, db_hash_key(key, klen), key, klen);
+}
 /* Lookup without touching the clock or the stats (OBJECT, TYPE-free paths). */
 struct kentry *db_lookup_quiet(struct keyspace *ks, struct db *db, const char *key, size_t klen);
 

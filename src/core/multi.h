@@ -4,11 +4,23 @@
  * array of their replies; a queuing error makes EXEC answer EXECABORT and
  * run nothing; DISCARD drops the queue. Queued commands own copies of
  * their arguments (the query buffer is reused meanwhile).
- * WATCH (optimistic locking) is not part of this yet. */
+ *
+ * WATCH (optimistic locking): a client watches keys of its db; any change
+ * to one of them by anyone (a write, expiry, eviction, FLUSHDB/FLUSHALL/
+ * SWAPDB when the key existed) marks the client CLIENT_DIRTY_CAS and EXEC
+ * then answers a null array and runs nothing. A key that was already
+ * logically expired when watched does not count as changed when it is
+ * merely deleted as expired; a key that expires after WATCH does. Watches
+ * end at EXEC, DISCARD, UNWATCH, RESET and disconnect.
+ *
+ * Every change reaches watch_touch_key() through notify_keyspace_event()
+ * (core/notify.h), the one call each write command makes per changed key;
+ * with nothing watched it costs one test. */
 #ifndef APIARY_MULTI_H
 #define APIARY_MULTI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct client;
 struct command;
@@ -18,5 +30,17 @@ bool multi_runs_now(const struct command *cmd);
 void multi_queue(struct client *c, struct command *cmd);
 /* Drop the queue and leave MULTI state (DISCARD, RESET, disconnect). */
 void multi_discard(struct client *c);
+
+struct server;
+struct db;
+void watch_init(struct server *srv);
+void watch_deinit(struct server *srv);
+/* Forget every key c watches (and its dirty flag). */
+void watch_unwatch_all(struct client *c);
+void watch__touch(struct server *srv, int dbid, const char *key, size_t klen, bool expired);
+/* FLUSHDB/FLUSHALL (other NULL) and SWAPDB (other: the db swapped with):
+ * touch watched keys of db that exist in db or in other. Call before the
+ * change. */
+void watch_touch_db(struct server *srv, struct db *db, struct db *other);
 
 #endif

@@ -7,7 +7,10 @@
  *     __keyspace@<db>__:<key>   with the event name as the message (K)
  *     __keyevent@<db>__:<event> with the key as the message            (E)
  * through core/pubsub. With notifications off (the default) a call costs
- * one test of the flags. */
+ * one test of the flags.
+ *
+ * It is also the one place a change to a key is reported: WATCH learns of
+ * it here first (one test while nothing is watched). */
 #ifndef APIARY_NOTIFY_H
 #define APIARY_NOTIFY_H
 
@@ -16,6 +19,7 @@
 
 #include "core/client.h"
 #include "core/db.h"
+#include "core/multi.h"
 #include "core/server.h"
 
 enum notify_class {
@@ -52,6 +56,7 @@ void notify_keyspace_event_slow(struct server *srv, int cls, const char *event, 
 static inline void notify_keyspace_event(struct server *srv, int cls, const char *event,
                                          const char *key, size_t klen, int dbid)
 {
+    if (srv->watching) watch__touch(srv, dbid, key, klen, cls == NOTIFY_EXPIRED);
     int flags = srv->cfg.notify_flags;
     if ((flags & cls) && (flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)))
         notify_keyspace_event_slow(srv, cls, event, key, klen, dbid);

@@ -10,6 +10,7 @@
 #include "core/cmd.h"
 #include "core/config.h"
 #include "core/lazyfree.h"
+#include "core/multi.h"
 #include "core/notify.h"
 #include "core/pubsub.h"
 #include "core/reply.h"
@@ -194,6 +195,7 @@ int server_init(struct server *srv, char *err, size_t errlen)
     htab_init(&srv->clients_by_id, &client_id_type);
     cmd_table_init(srv);
     pubsub_init(srv);
+    watch_init(srv);
     srv->next_client_id = 1;
     srv->unix_fd = -1;
     srv->start_ms = util_mstime();
@@ -358,6 +360,7 @@ void server_deinit(struct server *srv)
     htab_deinit(&srv->clients_by_id, NULL, NULL);
     cmd_table_deinit(srv);
     pubsub_deinit(srv);
+    watch_deinit(srv);
     slowlog_free_all(srv);
     mem_free(srv->latency);
     ev_free(&srv->loop);

@@ -159,6 +159,8 @@ struct server {
     /* error stats: name -> count */
     struct htab errors;
     struct pubsub *pubsub; /* channel tables (core/pubsub) */
+    struct watch_table *watch; /* WATCHed keys (core/multi) */
+    long long watching;        /* how many keys are watched: 0 skips the hook */
 
     /* shutdown */
     bool shutdown_asap;

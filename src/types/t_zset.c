@@ -985,6 +985,7 @@ static void reply_scored(struct client *c, const struct zelem *e, bool withscore
 struct zsink {
     struct client *c;
     bool withscores, store;
+    bool sorted; /* members come in ascending order (store can append) */
     struct obj *dst;
     long long n;
     reply_defer_t d;
@@ -1007,7 +1008,9 @@ static void sink_emit(struct zsink *s, const struct zelem *e)
         return;
     }
     if (!s->dst) s->dst = zset_new(false, 0);
-    zset_append(s->c->srv, s->dst, e->score, e->p, e->len);
+    double ignored;
+    if (s->sorted) zset_append(s->c->srv, s->dst, e->score, e->p, e->len);
+    else zset_add(s->c->srv, s->dst, e->score, e->p, e->len, 0, &ignored);
 }
 
 /* Finishes: the deferred length, or the store into key argv[dstarg]. */
@@ -1276,7 +1279,7 @@ static void zrange_generic(struct client *c, int src, int dst, int kind, bool re
     if (!parse_bounds(c, (enum zrange_kind)kind, a, b, &bounds, &start, &end)) return;
     struct kentry *ke;
     if (!lookup_zset(c, src, false, &ke)) return;
-    struct zsink s = {.c = c, .withscores = withscores, .store = dst != 0};
+    struct zsink s = {.c = c, .withscores = withscores, .store = dst != 0, .sorted = !rev};
     if (!ke) {
         sink_begin(&s, 0);
         sink_end(&s, true, dst);
