@@ -358,3 +358,15 @@ bool lp_validate(const unsigned char *lp, size_t size)
     uint16_t c = rd16(lp + 4);
     return c == LP_COUNT_UNKNOWN ? n >= LP_COUNT_UNKNOWN : c == n;
 }
+
+const char *lp_get_str(const unsigned char *lp, size_t pos, char buf[LP_INTBUF], size_t *len)
+{
+    struct lp_val v;
+    lp_get(lp, pos, &v);
+    if (v.s) {
+        *len = v.slen;
+        return (const char *)v.s;
+    }
+    *len = (size_t)util_ll2str(buf, v.v);
+    return buf;
+}

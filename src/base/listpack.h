@@ -65,6 +65,11 @@ size_t lp_prev(const unsigned char *lp, size_t pos);
 /* The entry at index i (negative: from the end), or LP_NONE. */
 size_t lp_seek(const unsigned char *lp, long long i);
 void lp_get(const unsigned char *lp, size_t pos, struct lp_val *out);
+/* Room lp_get_str() needs to format an integer entry. */
+#define LP_INTBUF 21
+/* The entry at pos as bytes: a string entry's own bytes (valid until the
+ * next change to lp), or an integer entry formatted into buf. */
+const char *lp_get_str(const unsigned char *lp, size_t pos, char buf[LP_INTBUF], size_t *len);
 /* Does the entry at pos equal the bytes s/len? */
 bool lp_eq(const unsigned char *lp, size_t pos, const char *s, size_t len);
 /* First entry equal to s/len at or after pos, stepping skip+1 entries at a

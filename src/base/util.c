@@ -148,6 +148,11 @@ int util_d2str(char *dst, size_t size, double v)
 {
     if (isinf(v)) return snprintf(dst, size, v > 0 ? "inf" : "-inf");
     if (isnan(v)) return snprintf(dst, size, "nan");
+    /* integral values below 2^53 print as %.17g prints them, without its
+     * cost (scores are often integers) */
+    if (size >= UTIL_LL_STR_SIZE && v > -9007199254740992.0 && v < 9007199254740992.0 &&
+        v == (double)(long long)v && !(v == 0 && signbit(v)))
+        return util_ll2str(dst, (long long)v);
     return snprintf(dst, size, "%.17g", v);
 }
 

@@ -5,11 +5,13 @@
 #include "base/util.h"
 #include "core/blocking.h"
 #include "core/client.h"
+#include "core/evict.h"
 #include "core/multi.h"
 #include "core/reply.h"
 #include "core/server.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -269,10 +271,9 @@ void cmd_dispatch(struct client *c)
         c->flags |= CLIENT_PAUSED;
         return;
     }
-    /* maxmemory: until eviction policies exist every policy is noeviction:
-     * commands that may grow memory are refused above the limit */
-    if (srv->cfg.maxmemory > 0 && (cmd->flags & CMD_DENYOOM) &&
-        mem_used() > (size_t)srv->cfg.maxmemory) {
+    /* maxmemory: evict by policy first; commands that may grow memory are
+     * refused while still above the limit */
+    if (srv->cfg.maxmemory > 0 && !evict_if_needed(srv) && (cmd->flags & CMD_DENYOOM)) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }
@@ -300,6 +301,28 @@ bool cmd_lookup_typed(struct client *c, int argi, int type, bool write, struct k
     *ke = write ? db_lookup(ks, c->db, k->p, k->len) : db_lookup_read(ks, c->db, k->p, k->len);
     if (*ke && (*ke)->val->type != type) {
         reply_err_wrongtype(c);
+        return false;
+    }
+    return true;
+}
+
+bool cmd_parse_rand_args(struct client *c, const char *with, bool *has_count, long long *count,
+                         bool *with_values)
+{
+    *count = 0;
+    *has_count = c->argc >= 3;
+    *with_values = c->argc == 4;
+    if (c->argc > 4 || (c->argc == 4 && !util_eqi(c->argv[3].p, c->argv[3].len, with))) {
+        reply_err_syntax(c);
+        return false;
+    }
+    if (*has_count && !util_str2ll(c->argv[2].p, c->argv[2].len, count)) {
+        reply_err_notint(c);
+        return false;
+    }
+    /* room to double it (values are replied beside their fields) */
+    if (*has_count && (*count < -LONG_MAX / 2 || *count > LONG_MAX / 2)) {
+        reply_error(c, "ERR value is out of range");
         return false;
     }
     return true;

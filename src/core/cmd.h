@@ -101,5 +101,9 @@ struct kentry;
  * when the key is missing. Returns false after replying WRONGTYPE when the
  * key holds another type. */
 bool cmd_lookup_typed(struct client *c, int argi, int type, bool write, struct kentry **ke);
+/* HRANDFIELD/ZRANDMEMBER's "key [count [<with>]]": replies Redis's error
+ * and returns false on bad input. */
+bool cmd_parse_rand_args(struct client *c, const char *with, bool *has_count, long long *count,
+                         bool *with_values);
 
 #endif

@@ -7,6 +7,7 @@
 #include "base/util.h"
 #include "core/client.h"
 #include "core/cmd.h"
+#include "core/evict.h"
 #include "core/notify.h"
 #include "core/reply.h"
 #include "core/server.h"
@@ -79,6 +80,13 @@ static int apply_logfile(struct server *srv, char *err, size_t errlen)
 static int apply_effort(struct server *srv, char *err, size_t errlen)
 {
     srv->ks.active_expire_effort = srv->cfg.active_expire_effort;
+    return 0;
+}
+
+/* Lowering maxmemory evicts at once, as in Redis. */
+static int apply_maxmemory(struct server *srv, char *err, size_t errlen)
+{
+    evict_if_needed(srv);
     return 0;
 }
 
@@ -235,7 +243,8 @@ static const struct cfg_def defs[] = {
     {"client-query-buffer-limit", NULL, CFG_MEM, OFF(client_query_buffer_limit), 1024 * 1024,
      LLONG_MAX, NULL, 0},
     {"client-output-buffer-limit", NULL, CFG_SPECIAL, 0, 0, 0, NULL, 0, set_obuf, get_obuf},
-    {"maxmemory", NULL, CFG_MEM, OFF(maxmemory), 0, LLONG_MAX, NULL, 0},
+    {"maxmemory", NULL, CFG_MEM, OFF(maxmemory), 0, LLONG_MAX, NULL, 0, NULL, NULL,
+     apply_maxmemory},
     {"maxmemory-policy", NULL, CFG_ENUM, OFF(maxmemory_policy), 0, 0, policy_enum, 0},
     {"maxmemory-samples", NULL, CFG_INT, OFF(maxmemory_samples), 1, 64, NULL, 0},
     {"logfile", NULL, CFG_STR, OFF(logfile), 0, 0, NULL, CFG_IMMUTABLE, NULL, NULL, apply_logfile},

@@ -271,6 +271,12 @@ bool db_unlink(struct keyspace *ks, struct db *db, const char *key, size_t klen,
     return true;
 }
 
+void db_evict_entry(struct keyspace *ks, struct db *db, struct kentry *ke)
+{
+    if (ks->on_event) ks->on_event(ks, db, ke->key, ke->klen, KS_EV_EVICTED, ks->on_event_priv);
+    entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), fate(ks->lazyfree.eviction));
+}
+
 bool db_delete(struct keyspace *ks, struct db *db, const char *key, size_t klen)
 {
     return db_unlink(ks, db, key, klen, ks->lazyfree.server_del);

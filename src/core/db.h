@@ -139,6 +139,9 @@ bool db_delete(struct keyspace *ks, struct db *db, const char *key, size_t klen)
 /* A user's delete: DEL (lazy = lazyfree-lazy-user-del) or UNLINK (lazy).
  * A lazy delete hands a large value to the lazy free thread. */
 bool db_unlink(struct keyspace *ks, struct db *db, const char *key, size_t klen, bool lazy);
+/* Evict an entry (maxmemory): reports KS_EV_EVICTED, then deletes it,
+ * lazily under lazyfree-lazy-eviction. */
+void db_evict_entry(struct keyspace *ks, struct db *db, struct kentry *ke);
 /* Delete an entry obtained by lookup (a server delete, as db_delete). */
 void db_delete_entry(struct keyspace *ks, struct db *db, struct kentry *ke);
 /* Remove an entry from db without freeing its value: the value is returned

@@ -161,6 +161,7 @@ struct server {
     struct pubsub *pubsub; /* channel tables (core/pubsub) */
     struct watch_table *watch; /* WATCHed keys (core/multi) */
     long long watching;        /* how many keys are watched: 0 skips the hook */
+    int evict_next_db;         /* random eviction's round-robin position */
 
     /* shutdown */
     bool shutdown_asap;

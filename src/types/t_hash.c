@@ -83,15 +83,7 @@ struct hval {
 
 static void hval_from_lp(const unsigned char *lp, size_t pos, struct hval *out)
 {
-    struct lp_val v;
-    lp_get(lp, pos, &v);
-    if (v.s) {
-        out->p = (const char *)v.s;
-        out->len = v.slen;
-    } else {
-        out->len = (size_t)util_ll2str(out->buf, v.v);
-        out->p = out->buf;
-    }
+    out->p = lp_get_str(lp, pos, out->buf, &out->len);
 }
 
 static void hash_convert_to_ht(struct obj *o)
@@ -521,21 +513,9 @@ static void rand_all_visit(const struct hval *f, const struct hval *v, void *pri
 
 static void hrandfield_cmd(struct client *c)
 {
-    long long count = 0;
-    bool has_count = c->argc >= 3, withvalues = false;
-    if (c->argc > 4 || (c->argc == 4 && !util_eqi(ARG(3), "withvalues"))) {
-        reply_err_syntax(c);
-        return;
-    }
-    withvalues = c->argc == 4;
-    if (has_count && !util_str2ll(ARG(2), &count)) {
-        reply_err_notint(c);
-        return;
-    }
-    if (has_count && (count < -LONG_MAX / 2 || count > LONG_MAX / 2)) {
-        reply_error(c, "ERR value is out of range");
-        return;
-    }
+    long long count;
+    bool has_count, withvalues;
+    if (!cmd_parse_rand_args(c, "withvalues", &has_count, &count, &withvalues)) return;
     struct kentry *ke;
     if (!lookup_hash(c, false, &ke)) return;
     if (!ke) {

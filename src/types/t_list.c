@@ -119,15 +119,7 @@ struct lelem {
 
 static void elem_get(const unsigned char *lp, size_t pos, struct lelem *e)
 {
-    struct lp_val v;
-    lp_get(lp, pos, &v);
-    if (v.s) {
-        e->p = (const char *)v.s;
-        e->len = v.slen;
-    } else {
-        e->len = (size_t)util_ll2str(e->buf, v.v);
-        e->p = e->buf;
-    }
+    e->p = lp_get_str(lp, pos, e->buf, &e->len);
 }
 
 /* Removes the head or tail element. */

@@ -451,15 +451,7 @@ struct zelem {
 
 static void lp_member_at(const unsigned char *lp, size_t pos, struct zelem *e)
 {
-    struct lp_val v;
-    lp_get(lp, pos, &v);
-    if (v.s) {
-        e->p = (const char *)v.s;
-        e->len = v.slen;
-    } else {
-        e->len = (size_t)util_ll2str(e->buf, v.v);
-        e->p = e->buf;
-    }
+    e->p = lp_get_str(lp, pos, e->buf, &e->len);
 }
 
 /* The text a score is stored as: an integer when integral (listpack then
@@ -1605,21 +1597,9 @@ static void zset_random(struct obj *o, struct zelem *e)
 
 static void zrandmember_cmd(struct client *c)
 {
-    long long count = 0;
-    bool has_count = c->argc >= 3, withscores = false;
-    if (c->argc > 4 || (c->argc == 4 && !util_eqi(ARG(3), "withscores"))) {
-        reply_err_syntax(c);
-        return;
-    }
-    withscores = c->argc == 4;
-    if (has_count && !util_str2ll(ARG(2), &count)) {
-        reply_err_notint(c);
-        return;
-    }
-    if (has_count && (count < -LONG_MAX / 2 || count > LONG_MAX / 2)) {
-        reply_error(c, "ERR value is out of range");
-        return;
-    }
+    long long count;
+    bool has_count, withscores;
+    if (!cmd_parse_rand_args(c, "withscores", &has_count, &count, &withscores)) return;
     struct kentry *ke;
     if (!lookup_zset(c, 1, false, &ke)) return;
     if (!ke) {

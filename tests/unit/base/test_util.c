@@ -10,6 +10,7 @@
 #include "base/util.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -66,6 +67,23 @@ static void test_doubles(void **state)
     assert_string_equal(buf, "0");
     util_d2str(buf, sizeof(buf), -1.0 / 0.0);
     assert_string_equal(buf, "-inf");
+    /* the integer fast path prints exactly what %.17g prints */
+    const double vals[] = {0.0, -0.0, 1.0, -1.0, 42.0, 1e15, -1e15, 9007199254740991.0,
+                           9007199254740992.0, 1e17, 1.5, -2.25, 0.1, 1e300, -123456789.0};
+    for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+        char want[64];
+        snprintf(want, sizeof(want), "%.17g", vals[i]);
+        int n = util_d2str(buf, sizeof(buf), vals[i]);
+        assert_string_equal(buf, want);
+        assert_int_equal((size_t)n, strlen(want));
+    }
+    /* digits of every length through the two-digit table */
+    for (unsigned long long v = 1, k = 0; k < 20; k++, v = v * 10 + (k % 10)) {
+        char want[32];
+        snprintf(want, sizeof(want), "%llu", v);
+        util_ull2str(buf, v);
+        assert_string_equal(buf, want);
+    }
 }
 
 static bool gm(const char *p, const char *s) { return util_glob_match(p, strlen(p), s, strlen(s), false); }
