@@ -71,6 +71,7 @@ struct config {
     bool protected_mode;
     int io_threads;
     int notify_flags; /* notify-keyspace-events (core/notify) */
+    long long tracking_table_max_keys; /* core/tracking; 0 = no limit */
     int list_max_listpack_size;
     int list_compress_depth;
     long long hash_max_listpack_entries, hash_max_listpack_value;
@@ -161,6 +162,8 @@ struct server {
     struct pubsub *pubsub; /* channel tables (core/pubsub) */
     struct watch_table *watch; /* WATCHed keys (core/multi) */
     long long watching;        /* how many keys are watched: 0 skips the hook */
+    struct tracking *tracking; /* client-side caching tables (core/tracking) */
+    long long tracking_clients; /* clients with CLIENT_TRACKING: 0 skips every hook */
 
     /* shutdown */
     bool shutdown_asap;
