@@ -281,6 +281,7 @@ static long long cron(struct ev_loop *loop, long long id, void *data)
         server_prepare_shutdown(srv, 0);
         return EV_TIMER_STOP;
     }
+    if (srv->cron_paused) return 1000 / srv->cfg.hz;
     long long used = (long long)mem_used();
     if (used > srv->stat_peak_memory) srv->stat_peak_memory = used;
     track_instantaneous(srv);

@@ -142,6 +142,7 @@ struct server {
     long long start_mono_us;
     long long cron_loops;
     bool expire_fast; /* run the fast expiry cycle in before_sleep */
+    bool cron_paused; /* DEBUG PAUSE-CRON: the cron does no work */
     long long stat_peak_memory;
     char runid[41];
     char executable[1024];

@@ -425,3 +425,26 @@ def test_keys_not_per_db(server, r):
     r2.close()
     c.read()  # the flush's null invalidation
     c.close()
+
+
+def test_limit_applies_before_next_command(make_server):
+    # with the cron paused, the table limit is enforced before the next
+    # command, also one that is only queued in MULTI: the invalidation
+    # comes before +QUEUED
+    s = make_server(["--enable-debug-command", "yes"])
+    r = s.client()
+    assert r.execute_command("DEBUG", "PAUSE-CRON", "1") == b"OK"
+    c = resp3(s)
+    c.call("CLIENT", "TRACKING", "ON")
+    assert c.call("MGET", "1{t}", "2{t}") == [None, None]
+    assert c.call("MULTI") == b"OK"
+    r.config_set("tracking-table-max-keys", 1)
+    c.send("PING")
+    m = c.read()
+    assert m[0] == b"invalidate" and m[1][0] in (b"1{t}", b"2{t}")
+    assert c.read() == b"QUEUED"
+    assert c.call("EXEC") == [b"PONG"]
+    assert r.info()["tracking_total_keys"] == 1
+    assert r.execute_command("DEBUG", "PAUSE-CRON", "0") == b"OK"
+    c.close()
+    r.close()
