@@ -27,6 +27,8 @@
 #include "base/util.h"
 #include "core/client.h"
 #include "core/reply.h"
+#include "core/server.h"
+#include "core/tracking.h"
 #include "ev/ev.h"
 
 #include <limits.h>
@@ -410,7 +412,13 @@ void blocking_serve_ready(struct server *srv)
             struct client *c = w->c;
             if (c->flags & CLIENT_CLOSE_ASAP) continue;
             struct blocked_state *st = c->bstate;
-            if (st->retry(c, bk->key, bk->klen, st->state) != BLOCKING_SERVED) continue;
+            /* the served command runs as c's (its invalidations follow its reply) */
+            struct client *outer = srv->current;
+            srv->current = c;
+            enum blocking_result r = st->retry(c, bk->key, bk->klen, st->state);
+            srv->current = outer;
+            if (srv->tracking_clients) tracking__send_pending(c);
+            if (r != BLOCKING_SERVED) continue;
             unblock(srv, c, true);
             if (!db_lookup_quiet(&srv->ks, bk->db, bk->key, bk->klen)) break;
         }

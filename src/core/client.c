@@ -11,6 +11,7 @@
 #include "core/pubsub.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/tracking.h"
 #include "ev/ev.h"
 
 #include <errno.h>
@@ -104,6 +105,7 @@ void client_free(struct client *c)
     pending_remove(c);
     multi_discard(c);
     pubsub_client_free(c);
+    tracking_disable(c);
     blocking_client_gone(c);
     if (c->flags & CLIENT_MONITOR) {
         struct client **pp = &srv->monitors;
@@ -430,11 +432,12 @@ size_t client_info_line(struct client *c, char *buf, size_t len)
 {
     struct server *srv = c->srv;
     long long now = server_now_ms(srv);
-    char flags[16];
+    char flags[32];
     int f = 0;
     if (c->flags & CLIENT_MONITOR) flags[f++] = 'O';
     if (c->flags & CLIENT_PUBSUB) flags[f++] = 'P';
     if (c->flags & CLIENT_BLOCKED) flags[f++] = 'b';
+    f += tracking_client_flags(c, flags + f);
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) flags[f++] = 'c';
     if (c->flags & CLIENT_UNIX) flags[f++] = 'U';
     if (c->flags & CLIENT_CLOSE_ASAP) flags[f++] = 'A';
@@ -460,12 +463,12 @@ size_t client_info_line(struct client *c, char *buf, size_t len)
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
                      "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu "
                      "multi-mem=0 rbs=%d rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s "
-                     "cmd=%s user=default redir=-1 resp=%d",
+                     "cmd=%s user=default redir=%lld resp=%d",
                      (unsigned long long)c->id, c->addr, c->laddr, c->conn.fd,
                      c->name ? c->name : "", (now - c->ctime_ms) / 1000,
                      (now - c->last_interaction_ms) / 1000, flags, c->db ? c->db->id : 0, qbuf,
                      c->qcap - c->qlen, (size_t)0, CLIENT_OBUF_SIZE, c->qbuf_peak, c->olen, blocks,
-                     bmem, totmem, events, cmdname, c->resp);
+                     bmem, totmem, events, cmdname, tracking_client_redirect(c), c->resp);
     if (n < 0) n = 0;
     if ((size_t)n >= len) n = (int)len - 1;
     return (size_t)n;

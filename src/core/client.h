@@ -57,6 +57,7 @@ enum client_flags {
     CLIENT_PUSHING = 1u << 24, /* writing a push (Pub/Sub): CLIENT REPLY OFF/SKIP do not apply */
     CLIENT_DENY_BLOCKING = 1u << 20, /* running inside EXEC: blocking commands must not block */
     CLIENT_DIRTY_CAS = 1u << 21,     /* a watched key changed: EXEC will fail */
+    CLIENT_TRACKING = 1u << 22,      /* CLIENT TRACKING on: c->tracking is set (core/tracking) */
 };
 
 struct rblock {
@@ -91,6 +92,7 @@ struct client {
     struct pubsub_client *ps;   /* subscriptions (core/pubsub), or NULL */
     struct watcher *watched;    /* WATCHed keys (core/multi), or NULL */
     struct blocked_state *bstate; /* keys waited on while CLIENT_BLOCKED (core/blocking) */
+    struct tracking_client *tracking; /* client-side caching state (core/tracking), or NULL */
 
     /* output */
     char *obuf;

@@ -9,6 +9,7 @@
 #include "core/multi.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "core/tracking.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -178,6 +179,8 @@ static void call(struct client *c, struct command *cmd)
     srv->current = c;
     c->flags |= CLIENT_PROTECTED;
     cmd->proc(c);
+    /* client-side caching: remember what a tracking client read */
+    if (srv->tracking_clients) tracking__after_call(c, cmd);
     if (!was_protected) c->flags &= ~CLIENT_PROTECTED;
     srv->current = outer;
     long long dur = util_monotonic_us() - start;
@@ -215,7 +218,18 @@ static inline bool name_eq(const char *name, const char *p, size_t len)
     return name[len] == '\0';
 }
 
+static void dispatch(struct client *c);
+
 void cmd_dispatch(struct client *c)
+{
+    struct server *srv = c->srv;
+    /* keep the tracking table within tracking-table-max-keys */
+    if (srv->tracking_clients) tracking__limit(srv);
+    dispatch(c);
+    if (srv->tracking_clients) tracking__after_command(c, c->cmd);
+}
+
+static void dispatch(struct client *c)
 {
     struct server *srv = c->srv;
     /* pipelines repeat the same command: try the client's last one first */
@@ -287,6 +301,8 @@ void cmd_dispatch(struct client *c)
     }
     if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);
     call(c, cmd);
+    /* invalidations for c's own command go after its reply */
+    if (srv->tracking_clients) tracking__send_pending(c);
     /* keys this command (or EXEC's whole queue) made ready serve their
      * waiters now, before the next command */
     if (srv->ks.key_waiters) blocking_serve_ready(srv);

@@ -17,6 +17,7 @@
 #include "core/reply.h"
 #include "core/sbuf.h"
 #include "core/server.h"
+#include "core/tracking.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -271,6 +272,7 @@ static void reset_cmd(struct client *c)
     monitor_unlink(c);
     multi_discard(c);
     pubsub_client_free(c);
+    tracking_disable(c);
     c->db = ks_db(&srv->ks, 0);
     c->resp = 2;
     mem_free(c->name);
@@ -538,27 +540,11 @@ static void client_no_evict_cmd(struct client *c)
     reply_ok(c);
 }
 
-/* Client-side caching is not supported: report tracking as off. */
-static void client_getredir_cmd(struct client *c)
-{
-    reply_ll(c, -1);
-}
-
-static void client_trackinginfo_cmd(struct client *c)
-{
-    reply_map(c, 3);
-    reply_bulk_cstr(c, "flags");
-    reply_set(c, 1);
-    reply_bulk_cstr(c, "off");
-    reply_bulk_cstr(c, "redirect");
-    reply_ll(c, -1);
-    reply_bulk_cstr(c, "prefixes");
-    reply_array(c, 0);
-}
-
 static void client_help_cmd(struct client *c)
 {
     static const char *const lines[] = {
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
         "GETNAME",
         "    Return the name of the current connection.",
         "GETREDIR",
@@ -598,6 +584,9 @@ static void client_help_cmd(struct client *c)
         "    Turn replies on or off, or skip the reply of the next command.",
         "SETNAME <name>",
         "    Name the current connection.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
         "TRACKINGINFO",
         "    Report the client-side caching state of the current connection.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
@@ -621,6 +610,8 @@ static void client_cmd(struct client *c)
     }
 
 static struct command client_subcommands[] = {
+    CLIENT_SUB("caching", client_caching_cmd, 3, 0, "@slow @connection",
+               "Instructs the server whether to track the keys in the next request", "6.0.0"),
     CLIENT_SUB("getname", client_getname_cmd, 2, 0, "@slow @connection",
                "Returns the name of the connection", "2.6.9"),
     CLIENT_SUB("getredir", client_getredir_cmd, 2, 0, "@slow @connection",
@@ -648,6 +639,8 @@ static struct command client_subcommands[] = {
     CLIENT_SUB("trackinginfo", client_trackinginfo_cmd, 2, 0, "@slow @connection",
                "Returns information about server-assisted client-side caching for the connection",
                "6.2.0"),
+    CLIENT_SUB("tracking", client_tracking_cmd, -3, 0, "@slow @connection",
+               "Enables or disables server assisted client side caching support", "6.0.0"),
     CLIENT_SUB("unblock", client_unblock_cmd, -3, CMD_ADMIN, "@admin @slow @dangerous @connection",
                "Unblocks a client blocked by a blocking command from a different connection",
                "5.0.0"),

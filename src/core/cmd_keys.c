@@ -16,6 +16,7 @@
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
+#include "core/tracking.h"
 
 #include <limits.h>
 #include <string.h>
@@ -400,6 +401,7 @@ static void flushdb_cmd(struct client *c)
     bool async;
     if (!parse_flush_mode(c, &async)) return;
     watch_touch_db(c->srv, c->db, NULL);
+    tracking_flush(c->srv);
     c->srv->dirty += db_flush(&c->srv->ks, c->db, async);
     reply_ok(c);
 }
@@ -410,6 +412,7 @@ static void flushall_cmd(struct client *c)
     if (!parse_flush_mode(c, &async)) return;
     struct keyspace *ks = &c->srv->ks;
     long long n = 0;
+    tracking_flush(c->srv);
     for (int i = 0; i < ks->ndb; i++) {
         watch_touch_db(c->srv, ks_db(ks, i), NULL);
         n += db_flush(ks, ks_db(ks, i), async);

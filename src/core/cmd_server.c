@@ -1225,6 +1225,8 @@ static void debug_help(struct client *c)
         "    array, set, map, attrib, push, verbatim, true or false.",
         "RELOAD",
         "    Not supported yet (no persistence).",
+        "PAUSE-CRON <0|1>",
+        "    Stop (1) or resume (0) the periodic cron work (expiry, client timeouts, ...).",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Turn the periodic deletion of expired keys off (0) or on (1).",
         "SLEEP <seconds>",
@@ -1267,6 +1269,13 @@ static void debug_cmd(struct client *c)
         memcpy(buf, c->argv[2].p, len);
         buf[len] = '\0';
         c->srv->ks.active_expire = strtol(buf, NULL, 10) != 0;
+        reply_ok(c);
+    } else if (c->argc == 3 && arg_is(c, 1, "pause-cron")) {
+        char buf[32];
+        size_t len = c->argv[2].len < sizeof(buf) - 1 ? c->argv[2].len : sizeof(buf) - 1;
+        memcpy(buf, c->argv[2].p, len);
+        buf[len] = '\0';
+        c->srv->cron_paused = strtol(buf, NULL, 10) != 0;
         reply_ok(c);
     } else if (c->argc >= 3 && arg_is(c, 1, "populate")) {
         debug_populate(c);

@@ -276,6 +276,7 @@ static const struct cfg_def defs[] = {
     {"requirepass", NULL, CFG_STR, OFF(requirepass), 0, 0, NULL, 0},
     {"protected-mode", NULL, CFG_BOOL, OFF(protected_mode), 0, 0, NULL, 0},
     {"io-threads", NULL, CFG_INT, OFF(io_threads), 1, 128, NULL, CFG_IMMUTABLE},
+    {"tracking-table-max-keys", NULL, CFG_LL, OFF(tracking_table_max_keys), 0, LLONG_MAX, NULL, 0},
     {"notify-keyspace-events", NULL, CFG_SPECIAL, OFF(notify_flags), 0, 0, NULL, 0, set_notify,
      get_notify},
     {"list-max-listpack-size", "list-max-ziplist-size", CFG_INT, OFF(list_max_listpack_size),
@@ -343,6 +344,7 @@ void config_defaults(struct config *cfg)
     cfg->protected_mode = true;
     cfg->io_threads = 1;
     cfg->notify_flags = 0;
+    cfg->tracking_table_max_keys = 1000000;
     cfg->list_max_listpack_size = -2;
     cfg->list_compress_depth = 0;
     cfg->hash_max_listpack_entries = 128;

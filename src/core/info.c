@@ -13,6 +13,7 @@
 #include "core/sbuf.h"
 #include "core/pubsub.h"
 #include "core/server.h"
+#include "core/tracking.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,9 +177,10 @@ static void info_clients(struct sbuf *b, struct server *srv)
                 "client_recent_max_input_buffer:%zu\r\n"
                 "client_recent_max_output_buffer:%zu\r\n"
                 "blocked_clients:%lld\r\n"
-                "tracking_clients:0\r\n"
+                "tracking_clients:%lld\r\n"
                 "clients_in_timeout_table:0\r\n",
-                srv->nclients, srv->cfg.maxclients, max_in, max_out, blocked);
+                srv->nclients, srv->cfg.maxclients, max_in, max_out, blocked,
+                srv->tracking_clients);
 }
 
 static void info_memory(struct sbuf *b, struct server *srv)
@@ -309,6 +311,8 @@ static void info_stats(struct sbuf *b, struct server *srv)
 {
     size_t ps_channels, ps_patterns, ps_shard;
     pubsub_counts(srv, &ps_channels, &ps_patterns, &ps_shard);
+    long long trk_keys, trk_items, trk_prefixes;
+    tracking_stats(srv, &trk_keys, &trk_items, &trk_prefixes);
     const struct server_stats *st = &srv->stats;
     const struct ks_stats *ks = &srv->ks.stats;
     enum { NSAMPLES = (int)(sizeof(srv->inst_ops_samples) / sizeof(srv->inst_ops_samples[0])) };
@@ -351,9 +355,9 @@ static void info_stats(struct sbuf *b, struct server *srv)
                 "active_defrag_key_misses:0\r\n"
                 "total_active_defrag_time:0\r\n"
                 "current_active_defrag_time:0\r\n"
-                "tracking_total_keys:0\r\n"
-                "tracking_total_items:0\r\n"
-                "tracking_total_prefixes:0\r\n"
+                "tracking_total_keys:%lld\r\n"
+                "tracking_total_items:%lld\r\n"
+                "tracking_total_prefixes:%lld\r\n"
                 "unexpected_error_replies:%lld\r\n"
                 "total_error_replies:%lld\r\n"
                 "dump_payload_sanitizations:0\r\n"
@@ -370,7 +374,8 @@ static void info_stats(struct sbuf *b, struct server *srv)
                 ks->expired_keys, (double)ks->expired_stale_perc,
                 ks->expired_time_cap_reached_count, ks->expire_cycle_cpu_us / 1000,
                 st->evicted_keys, st->evicted_clients, ks->keyspace_hits, ks->keyspace_misses,
-                ps_channels, ps_patterns, ps_shard, st->unexpected_error_replies, st->total_error_replies, st->total_reads_processed,
+                ps_channels, ps_patterns, ps_shard, trk_keys, trk_items, trk_prefixes,
+                st->unexpected_error_replies, st->total_error_replies, st->total_reads_processed,
                 st->total_writes_processed, st->io_threaded_reads, st->io_threaded_writes);
 }
 

@@ -10,7 +10,8 @@
  * one test of the flags.
  *
  * It is also the one place a change to a key is reported: WATCH learns of
- * it here first (one test while nothing is watched). */
+ * it here first (one test while nothing is watched), then client-side
+ * caching invalidation (core/tracking; one test while no client tracks). */
 #ifndef APIARY_NOTIFY_H
 #define APIARY_NOTIFY_H
 
@@ -21,6 +22,7 @@
 #include "core/db.h"
 #include "core/multi.h"
 #include "core/server.h"
+#include "core/tracking.h"
 
 enum notify_class {
     NOTIFY_KEYSPACE = 1 << 0, /* K */
@@ -57,6 +59,7 @@ static inline void notify_keyspace_event(struct server *srv, int cls, const char
                                          const char *key, size_t klen, int dbid)
 {
     if (srv->watching) watch__touch(srv, dbid, key, klen, cls == NOTIFY_EXPIRED);
+    if (srv->tracking_clients && cls != NOTIFY_KEY_MISS) tracking__key_changed(srv, key, klen);
     int flags = srv->cfg.notify_flags;
     if ((flags & cls) && (flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)))
         notify_keyspace_event_slow(srv, cls, event, key, klen, dbid);

@@ -13,6 +13,7 @@
 #include "core/multi.h"
 #include "core/notify.h"
 #include "core/pubsub.h"
+#include "core/tracking.h"
 #include "core/reply.h"
 #include "ev/ev.h"
 #include "net/net.h"
@@ -196,6 +197,7 @@ int server_init(struct server *srv, char *err, size_t errlen)
     cmd_table_init(srv);
     pubsub_init(srv);
     watch_init(srv);
+    tracking_init(srv);
     srv->next_client_id = 1;
     srv->unix_fd = -1;
     srv->start_ms = util_mstime();
@@ -279,10 +281,12 @@ static long long cron(struct ev_loop *loop, long long id, void *data)
         server_prepare_shutdown(srv, 0);
         return EV_TIMER_STOP;
     }
+    if (srv->cron_paused) return 1000 / srv->cfg.hz;
     long long used = (long long)mem_used();
     if (used > srv->stat_peak_memory) srv->stat_peak_memory = used;
     track_instantaneous(srv);
     clients_cron(srv);
+    if (srv->tracking_clients) tracking__limit(srv);
     /* slow active-expire cycle: 25% of a cron period at most */
     long long budget = 1000000LL / srv->cfg.hz / 4;
     long long capped = srv->ks.stats.expired_time_cap_reached_count;
@@ -318,6 +322,8 @@ static void before_sleep(struct ev_loop *loop, void *data)
     }
     clients_unpause_if_due(srv);
     blocking_before_sleep(srv);
+    /* BCAST invalidations collected since the last sleep */
+    if (srv->tracking_clients && tracking__broadcast_pending(srv)) tracking__broadcast(srv);
     clients_flush_pending(srv);
 }
 
@@ -361,6 +367,7 @@ void server_deinit(struct server *srv)
     cmd_table_deinit(srv);
     pubsub_deinit(srv);
     watch_deinit(srv);
+    tracking_deinit(srv);
     slowlog_free_all(srv);
     mem_free(srv->latency);
     ev_free(&srv->loop);

@@ -71,6 +71,7 @@ struct config {
     bool protected_mode;
     int io_threads;
     int notify_flags; /* notify-keyspace-events (core/notify) */
+    long long tracking_table_max_keys; /* core/tracking; 0 = no limit */
     int list_max_listpack_size;
     int list_compress_depth;
     long long hash_max_listpack_entries, hash_max_listpack_value;
@@ -141,6 +142,7 @@ struct server {
     long long start_mono_us;
     long long cron_loops;
     bool expire_fast; /* run the fast expiry cycle in before_sleep */
+    bool cron_paused; /* DEBUG PAUSE-CRON: the cron does no work */
     long long stat_peak_memory;
     char runid[41];
     char executable[1024];
@@ -162,6 +164,8 @@ struct server {
     struct watch_table *watch; /* WATCHed keys (core/multi) */
     long long watching;        /* how many keys are watched: 0 skips the hook */
     int evict_next_db;         /* random eviction's round-robin position */
+    struct tracking *tracking; /* client-side caching tables (core/tracking) */
+    long long tracking_clients; /* clients with CLIENT_TRACKING: 0 skips every hook */
 
     /* shutdown */
     bool shutdown_asap;
