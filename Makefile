@@ -92,9 +92,14 @@ sanitize:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  APIARY_BIN=$(abspath build-san/apiary-server) /usr/bin/python3 -m pytest -q -x tests/integration $(PYTEST_ARGS)
 
-bench: deps all
+# bench/fanout: the Pub/Sub fan-out load generator bench/run.sh drives
+$(BUILD)/bench/fanout: bench/fanout.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -o $@ $<
+
+bench: deps all $(BUILD)/bench/fanout
 	@scripts/deps.sh bench
-	APIARY_BIN=$(abspath $(BUILD)/apiary-server) bench/run.sh
+	APIARY_BIN=$(abspath $(BUILD)/apiary-server) FANOUT_BIN=$(abspath $(BUILD)/bench/fanout) bench/run.sh
 	APIARY_BIN=$(abspath $(BUILD)/apiary-server) bench/memory.sh
 
 FUZZ_SECONDS ?= 60

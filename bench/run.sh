@@ -14,14 +14,25 @@
 #    /proc/<pid>/stat around the run / requests). A load a server cannot
 #    run (its probe gets an error reply, e.g. an unknown command, or the
 #    run itself fails) prints n/a and the run goes on.
+#    Pub/Sub fan-out is two more loads in the same rounds, run by
+#    bench/fanout.c instead of redis-benchmark: 1 publisher and 1,000
+#    subscribers, all on one channel (fanout:channel) or each on its own
+#    pattern, 1,000 distinct patterns that all match the channel
+#    (fanout:patterns). Printed in a table of their own: median delivered
+#    messages/s of each, the median per-round ratio, and server CPU per
+#    delivered message (over the publishing interval only).
 # 2. Instructions per request: each server runs under callgrind and gets
 #    exactly N pipelined SETs then N GETs; an idle run (start, PING,
 #    shutdown) is subtracted and the rest divided by 2N.
 #
-# Environment: BENCH_ROUNDS (5), BENCH_N (requests per run for every load;
-# default per load, sized for ~2-3 s a run), BENCH_LOADS (the loads to run,
-# e.g. "lpush:1 lpush:16"; default all), BENCH_CALLGRIND (1; 0 skips part
-# 2), BENCH_CG_N (100000), plus those of bench/common.sh.
+# Environment: BENCH_ROUNDS (5), BENCH_N (requests per redis-benchmark run
+# for every redis-benchmark load; default per load, sized for ~2-3 s a
+# run), BENCH_LOADS (the loads to run, e.g. "lpush:1 lpush:16" or
+# "fanout:channel fanout:patterns"; default all), BENCH_FANOUT_N (messages
+# published per fan-out run; default per mode), BENCH_FANOUT_SUBS (1000),
+# FANOUT_BIN (the fan-out load generator; default: bench/fanout.c compiled
+# with cc into the scratch directory), BENCH_CALLGRIND (1; 0 skips part 2),
+# BENCH_CG_N (100000), plus those of bench/common.sh.
 
 set -u
 # shellcheck source=bench/common.sh
@@ -30,6 +41,10 @@ set -u
 ROUNDS=${BENCH_ROUNDS:-5}
 CG_N=${BENCH_CG_N:-100000}
 TESTS=(set get incr mset lpush rpop sadd hset zadd lrange_100 lrange_600 zrange_100)
+FANOUT_SUBS=${BENCH_FANOUT_SUBS:-1000}
+FANOUT_INFLIGHT=100 # PUBLISHes unanswered at a time
+FANOUT_WINDOW=1000  # PUBLISHes ahead of the slowest subscriber
+FANOUT_BYTES=16     # payload of each message
 if [ -n "${BENCH_LOADS:-}" ]; then
     read -r -a LOADS <<<"$BENCH_LOADS"
 else
@@ -37,13 +52,15 @@ else
     for pipe in 1 16; do
         for t in "${TESTS[@]}"; do LOADS+=("$t:$pipe"); done
     done
+    LOADS+=(fanout:channel fanout:patterns)
 fi
 
 # ZRANGE_100's zset: 100 members with scores 0..99.
 ZSET100=()
 for ((i = 0; i < 100; i++)); do ZSET100+=("$i" "member:$i"); done
 
-# load_spec TEST: describes a load, the one place that does. Sets
+# load_spec TEST [ARG]: describes a load (TEST:ARG in LOADS; ARG is the
+# pipeline, or the fan-out mode), the one place that does. Sets
 #   SPEC_LABEL  its name in the table
 #   SPEC_CSV    its row's name in redis-benchmark's --csv output
 #   SPEC_PROBE  a command (array) sent before each run: an error reply
@@ -73,13 +90,28 @@ load_spec() {
             SPEC_CSV="${SPEC_ARGS[*]}"
             SPEC_LABEL="ZRANGE_100 (WITHSCORES)"
             ;;
+        # bench/fanout, not redis-benchmark (see fanout_one)
+        fanout)
+            SPEC_PROBE=(publish bench:probe x) SPEC_CSV='' SPEC_ARGS=()
+            case ${2:-} in
+                channel) SPEC_LABEL="1 channel" ;;
+                patterns) SPEC_LABEL="$FANOUT_SUBS patterns" ;;
+                *) echo "bench: unknown fan-out mode fanout:${2:-} (channel, patterns)" >&2; return 1 ;;
+            esac
+            ;;
         *) echo "bench: unknown load $1" >&2; return 1 ;;
     esac
 }
 
 # requests_for TEST PIPELINE: requests per run, so that one run takes
 # about 2-3 s on the 2-core machine (BENCH_N overrides).
+# For fanout it is the messages published (each delivered to every
+# subscriber; BENCH_FANOUT_N overrides).
 requests_for() {
+    case $1:$2 in
+        fanout:channel) echo "${BENCH_FANOUT_N:-5000}"; return ;;
+        fanout:*) echo "${BENCH_FANOUT_N:-2500}"; return ;;
+    esac
     if [ -n "${BENCH_N:-}" ]; then echo "$BENCH_N"; return; fi
     case $1:$2 in
         mset:1) echo 200000 ;;
@@ -120,6 +152,64 @@ bench_one() {
         'BEGIN { printf "%s %.4f\n", r, (b - a) / hz * 1e6 / n }'
 }
 
+# fanout_one PORT PID MODE N: one bench/fanout run (N messages to
+# FANOUT_SUBS subscribers, MODE channel or patterns); prints "delivered
+# messages/s server_cpu_ns_per_delivered_message", or "n/a n/a" when it
+# failed (its reason goes to stderr: a lost, extra or garbled message, a
+# PUBLISH reply other than the subscriber count, a closed connection).
+fanout_one() {
+    local port=$1 pid=$2 mode=$3 n=$4 out max rate delivered cpu
+    max=$(redis-cli -h "$BENCH_HOST" -p "$port" config get maxclients 2>/dev/null | sed -n 2p)
+    if [ -n "$max" ] && [ "$max" -le "$FANOUT_SUBS" ] 2>/dev/null; then
+        echo "bench: maxclients $max on port $port is too low for $FANOUT_SUBS subscribers" >&2
+        echo "n/a n/a"
+        return
+    fi
+    out=$(timeout 300 "$FANOUT_BIN" -h "$BENCH_HOST" -p "$port" -m "$mode" -s "$FANOUT_SUBS" \
+        -n "$n" -P "$FANOUT_INFLIGHT" -w "$FANOUT_WINDOW" -d "$FANOUT_BYTES" -c "$pid")
+    read -r rate _ delivered cpu <<<"$out" # rate elapsed_s delivered server_cpu_s
+    if [ -z "$cpu" ] || ! kill -0 "$pid" 2>/dev/null; then
+        echo "bench: fan-out $mode on port $port failed" >&2
+        echo "n/a n/a"
+        return
+    fi
+    awk -v r="$rate" -v d="$delivered" -v c="$cpu" 'BEGIN { printf "%s %.1f\n", r, c * 1e9 / d }'
+}
+
+# run_load TEST PORT PID ARG N: one run of the load load_spec described,
+# by redis-benchmark or, for fanout, bench/fanout.
+run_load() {
+    if [ "$1" = fanout ]; then fanout_one "$2" "$3" "$4" "$5"; else bench_one "$2" "$3" "$4" "$5"; fi
+}
+
+# fanout_setup: builds bench/fanout.c (unless FANOUT_BIN names a binary)
+# and raises the open-file limit, which the servers started afterwards
+# inherit, so that both can hold FANOUT_SUBS clients. Drops the fan-out
+# loads, with a message, when either fails.
+fanout_setup() {
+    local l want=() need cur hard
+    for l in "${LOADS[@]}"; do [ "${l%%:*}" = fanout ] && want+=("$l"); done
+    [ ${#want[@]} -eq 0 ] && return
+    if [ -z "${FANOUT_BIN:-}" ]; then
+        FANOUT_BIN=$BENCH_WORK/fanout
+        cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$FANOUT_BIN" "$BENCH_ROOT/bench/fanout.c" ||
+            FANOUT_BIN=
+    fi
+    need=$((FANOUT_SUBS + 1024))
+    cur=$(ulimit -Sn) hard=$(ulimit -Hn)
+    if [ "$cur" != unlimited ] && [ "$cur" -lt "$need" ]; then
+        if [ "$hard" = unlimited ] || [ "$hard" -ge "$need" ]; then ulimit -Sn "$need"; else ulimit -Sn "$hard"; fi
+    fi
+    cur=$(ulimit -Sn)
+    if [ -z "$FANOUT_BIN" ] || [ ! -x "$FANOUT_BIN" ] ||
+        { [ "$cur" != unlimited ] && [ "$cur" -lt $((FANOUT_SUBS + 64)) ]; }; then
+        echo "bench: skipping ${want[*]}: no load generator, or open-file limit $cur too low" >&2
+        local keep=()
+        for l in "${LOADS[@]}"; do [ "${l%%:*}" = fanout ] || keep+=("$l"); done
+        LOADS=("${keep[@]}")
+    fi
+}
+
 # ensure_running KIND: restarts Apiary or Redis (same port) if a load
 # crashed it, so one failing command does not end the whole run.
 ensure_running() {
@@ -152,13 +242,13 @@ throughput() {
     for ((round = 1; round <= ROUNDS; round++)); do
         for load in "${LOADS[@]}"; do
             test=${load%:*} pipe=${load#*:}
-            load_spec "$test" || continue
+            load_spec "$test" "$pipe" || continue
             n=$(requests_for "$test" "$pipe")
             ensure_running apiary
             ensure_running redis
             a="n/a n/a" r="n/a n/a"
-            probe "$A_PORT" && a=$(bench_one "$A_PORT" "$A_PID" "$pipe" "$n")
-            probe "$R_PORT" && r=$(bench_one "$R_PORT" "$R_PID" "$pipe" "$n")
+            probe "$A_PORT" && a=$(run_load "$test" "$A_PORT" "$A_PID" "$pipe" "$n")
+            probe "$R_PORT" && r=$(run_load "$test" "$R_PORT" "$R_PID" "$pipe" "$n")
             echo "$load $round $a $r" >>"$results"
         done
         echo "bench: round $round/$ROUNDS done" >&2
@@ -166,34 +256,79 @@ throughput() {
     stop_server apiary "$A_PORT" "$A_PID"
     stop_server redis "$R_PORT" "$R_PID"
 
-    echo
-    echo "Throughput: redis-benchmark -c 50 -r 100000, $ROUNDS rounds, Apiary then Redis each load;"
-    echo "medians over rounds; ratios are medians of the per-round Apiary/Redis ratios."
-    echo "CPU = server utime+stime per request (/proc/<pid>/stat), microseconds."
-    printf '%-24s %3s %8s %11s %11s %7s %10s %10s %7s\n' load -P n "apiary rps" "redis rps" \
-        "rps A/R" "apiary CPU" "redis CPU" "CPU A/R"
+    summary_tables "$results"
+}
+
+# summarize LOAD RESULTS: medians over the rounds of LOAD in RESULTS
+# (lines "load round a_rate a_cpu r_rate r_cpu"). Sets ARS/RRS (rates),
+# RATIO (median per-round A/R), ACPU/RCPU, CRATIO; n/a where missing. A
+# load only one side could run still shows that side's figures.
+summarize() {
+    local rows
+    # Rounds where both servers produced a figure.
+    rows=$(awk -v l="$1" '$1 == l && $3 != "n/a" && $5 != "n/a"' "$2")
+    ARS=$(printf '%s\n' "$rows" | awk 'NF { print $3 }' | median)
+    RRS=$(printf '%s\n' "$rows" | awk 'NF { print $5 }' | median)
+    RATIO=$(printf '%s\n' "$rows" | awk 'NF && $5 > 0 { print $3 / $5 }' | median)
+    ACPU=$(printf '%s\n' "$rows" | awk 'NF { print $4 }' | median)
+    RCPU=$(printf '%s\n' "$rows" | awk 'NF { print $6 }' | median)
+    CRATIO=$(printf '%s\n' "$rows" | awk 'NF && $6 > 0 { print $4 / $6 }' | median)
+    [ "$ARS" = n/a ] && ARS=$(awk -v l="$1" '$1 == l && $3 != "n/a" { print $3 }' "$2" | median) &&
+        ACPU=$(awk -v l="$1" '$1 == l && $4 != "n/a" { print $4 }' "$2" | median)
+    [ "$RRS" = n/a ] && RRS=$(awk -v l="$1" '$1 == l && $5 != "n/a" { print $5 }' "$2" | median) &&
+        RCPU=$(awk -v l="$1" '$1 == l && $6 != "n/a" { print $6 }' "$2" | median)
+    return 0
+}
+
+# summary_tables RESULTS: the redis-benchmark table, then the fan-out
+# table, each only when one of its loads ran.
+summary_tables() {
+    local load test pipe n fmt bench=() fanout=()
     for load in "${LOADS[@]}"; do
-        test=${load%:*} pipe=${load#*:}
-        load_spec "$test" || continue
-        n=$(requests_for "$test" "$pipe")
-        # Rounds where both servers produced a figure.
-        local rows ars rrs ratio acpu rcpu cratio
-        rows=$(awk -v l="$load" '$1 == l && $3 != "n/a" && $5 != "n/a"' "$results")
-        ars=$(printf '%s\n' "$rows" | awk 'NF { print $3 }' | median)
-        rrs=$(printf '%s\n' "$rows" | awk 'NF { print $5 }' | median)
-        ratio=$(printf '%s\n' "$rows" | awk 'NF && $5 > 0 { print $3 / $5 }' | median)
-        acpu=$(printf '%s\n' "$rows" | awk 'NF { print $4 }' | median)
-        rcpu=$(printf '%s\n' "$rows" | awk 'NF { print $6 }' | median)
-        cratio=$(printf '%s\n' "$rows" | awk 'NF && $6 > 0 { print $4 / $6 }' | median)
-        # A load only one side can run still shows that side's figures.
-        [ "$ars" = n/a ] && ars=$(awk -v l="$load" '$1 == l && $3 != "n/a" { print $3 }' "$results" | median) &&
-            acpu=$(awk -v l="$load" '$1 == l && $4 != "n/a" { print $4 }' "$results" | median)
-        [ "$rrs" = n/a ] && rrs=$(awk -v l="$load" '$1 == l && $5 != "n/a" { print $5 }' "$results" | median) &&
-            rcpu=$(awk -v l="$load" '$1 == l && $6 != "n/a" { print $6 }' "$results" | median)
-        printf '%-24s %3s %8s %11s %11s %7s %10s %10s %7s\n' "$SPEC_LABEL" "$pipe" "$n" \
-            "$(fmt_int "$ars")" "$(fmt_int "$rrs")" "$(fmt_num "$ratio" 2)" \
-            "$(fmt_num "$acpu" 3)" "$(fmt_num "$rcpu" 3)" "$(fmt_num "$cratio" 2)"
+        if [ "${load%%:*}" = fanout ]; then fanout+=("$load"); else bench+=("$load"); fi
     done
+    if [ ${#bench[@]} -gt 0 ]; then
+        fmt='%-24s %3s %8s %11s %11s %7s %10s %10s %7s\n'
+        echo
+        echo "Throughput: redis-benchmark -c 50 -r 100000, $ROUNDS rounds, Apiary then Redis each load;"
+        echo "medians over rounds; ratios are medians of the per-round Apiary/Redis ratios."
+        echo "CPU = server utime+stime per request (/proc/<pid>/stat), microseconds."
+        # shellcheck disable=SC2059 # the format is ours
+        printf "$fmt" load -P n "apiary rps" "redis rps" "rps A/R" "apiary CPU" "redis CPU" "CPU A/R"
+        for load in "${bench[@]}"; do
+            test=${load%:*} pipe=${load#*:}
+            load_spec "$test" "$pipe" || continue
+            n=$(requests_for "$test" "$pipe")
+            summarize "$load" "$1"
+            # shellcheck disable=SC2059
+            printf "$fmt" "$SPEC_LABEL" "$pipe" "$n" \
+                "$(fmt_int "$ARS")" "$(fmt_int "$RRS")" "$(fmt_num "$RATIO" 2)" \
+                "$(fmt_num "$ACPU" 3)" "$(fmt_num "$RCPU" 3)" "$(fmt_num "$CRATIO" 2)"
+        done
+    fi
+    if [ ${#fanout[@]} -gt 0 ]; then
+        fmt='%-16s %6s %10s %12s %12s %7s %10s %10s %7s\n'
+        echo
+        echo "Pub/Sub fan-out: bench/fanout, 1 publisher ($FANOUT_INFLIGHT PUBLISHes in flight, at most"
+        echo "$FANOUT_WINDOW ahead of the slowest subscriber), $FANOUT_SUBS subscribers on one channel, or each"
+        echo "on its own pattern (all match it); $FANOUT_BYTES-byte messages; $ROUNDS rounds, Apiary then Redis"
+        echo "each load. msg/s = messages delivered (published x subscribers) / time to the"
+        echo "last delivery; medians over rounds; ratios are medians of the per-round"
+        echo "Apiary/Redis ratios. CPU = server utime+stime per delivered message while"
+        echo "publishing, nanoseconds."
+        # shellcheck disable=SC2059
+        printf "$fmt" subscribed msgs delivered "apiary msg/s" "redis msg/s" "A/R" "apiary CPU" "redis CPU" "CPU A/R"
+        for load in "${fanout[@]}"; do
+            test=${load%:*} pipe=${load#*:}
+            load_spec "$test" "$pipe" || continue
+            n=$(requests_for "$test" "$pipe")
+            summarize "$load" "$1"
+            # shellcheck disable=SC2059
+            printf "$fmt" "$SPEC_LABEL" "$n" "$((n * FANOUT_SUBS))" \
+                "$(fmt_int "$ARS")" "$(fmt_int "$RRS")" "$(fmt_num "$RATIO" 2)" \
+                "$(fmt_num "$ACPU" 1)" "$(fmt_num "$RCPU" 1)" "$(fmt_num "$CRATIO" 2)"
+        done
+    fi
 }
 
 # callgrind_ir KIND MODE: total instructions (Ir) of one server lifetime
@@ -235,6 +370,7 @@ instructions() {
 }
 
 bench_init bench
+fanout_setup
 echo "bench: $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), $ROUNDS rounds" >&2
 throughput
 [ "${BENCH_CALLGRIND:-1}" = 1 ] && instructions
