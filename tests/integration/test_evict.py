@@ -49,14 +49,17 @@ def test_allkeys_lru_prefers_idle_keys(er):
     fill(er, "new", 2000)
     base = used(er)
     er.config_set("maxmemory-policy", "allkeys-lru")
-    er.config_set("maxmemory", base - 300_000)
-    assert used(er) <= base - 300_000 + 50_000  # INFO's own reply may sit above the limit
+    er.config_set("maxmemory", base - 150_000)
+    assert used(er) <= base - 150_000 + 50_000  # INFO's own reply may sit above the limit
+    er.config_set("maxmemory", 0)  # no more evictions while we count
     evicted = er.info("stats")["evicted_keys"]
-    assert evicted > 500
+    assert evicted > 200
     survivors_new = sum(1 for k in er.scan_iter(match="new:*", count=1000))
     survivors_old = sum(1 for k in er.scan_iter(match="old:*", count=1000))
-    assert survivors_new > 1900  # the evicted keys were overwhelmingly old ones
-    assert survivors_old < 2000 - evicted * 0.9
+    # sampling 5 keys per eviction: a new key goes only when all 5 samples
+    # are new (a few percent of the time here)
+    assert 2000 - survivors_new < evicted * 0.25
+    assert survivors_old + survivors_new == 4000 - evicted
 
 
 def test_volatile_policies_only_touch_keys_with_ttl(er):
