@@ -174,86 +174,74 @@ int util_ld2str(char *dst, size_t size, long double v)
 
 static inline int lc(int c, bool nocase) { return nocase ? tolower(c) : c; }
 
-/* *exhausted is set when a match failed because the string ran out while
- * pattern was left: then no enclosing '*' can succeed by skipping more
- * characters, and it stops at once. That keeps patterns like "a*a*a*...b"
- * polynomial instead of exponential. */
-static bool glob__match(const char *p, size_t plen, const char *s, size_t slen, bool nocase,
-                        int depth, bool *exhausted)
+/* Does the one-character element of the pattern at p[i] (a literal, an
+ * escaped literal, '?' or a [class]) match c? *next gets the index after
+ * the element; an unterminated class runs to the end of the pattern. */
+static inline bool glob__one(const char *p, size_t plen, size_t i, unsigned char c, bool nocase,
+                             size_t *next)
 {
-    if (depth > 1000) return false; /* pathological patterns: bounded recursion */
-    while (plen && slen) {
-        switch (p[0]) {
-        case '*':
-            while (plen > 1 && p[1] == '*') { p++; plen--; }
-            if (plen == 1) return true;
-            for (;;) {
-                if (glob__match(p + 1, plen - 1, s, slen, nocase, depth + 1, exhausted))
-                    return true;
-                if (*exhausted || slen == 0) return false;
-                s++;
-                slen--;
+    switch (p[i]) {
+    case '?': *next = i + 1; return true;
+    case '[': {
+        i++;
+        bool neg = i < plen && p[i] == '^';
+        if (neg) i++;
+        bool hit = false;
+        while (i < plen && p[i] != ']') {
+            if (p[i] == '\\' && i + 1 < plen) {
+                i++;
+                if ((unsigned char)p[i] == c) hit = true;
+            } else if (i + 2 < plen && p[i + 1] == '-') {
+                int a = lc((unsigned char)p[i], nocase), b = lc((unsigned char)p[i + 2], nocase);
+                int x = lc(c, nocase);
+                if (a > b) { int t = a; a = b; b = t; }
+                if (x >= a && x <= b) hit = true;
+                i += 2;
+            } else if (lc((unsigned char)p[i], nocase) == lc(c, nocase)) {
+                hit = true;
             }
-        case '?':
-            s++;
-            slen--;
-            break;
-        case '[': {
-            p++;
-            plen--;
-            bool neg = plen && p[0] == '^';
-            if (neg) { p++; plen--; }
-            bool hit = false;
-            for (;;) {
-                if (plen == 0) break;
-                if (p[0] == '\\' && plen >= 2) {
-                    p++;
-                    plen--;
-                    if (p[0] == s[0]) hit = true;
-                } else if (p[0] == ']') {
-                    break;
-                } else if (plen >= 3 && p[1] == '-') {
-                    int a = lc((unsigned char)p[0], nocase), b = lc((unsigned char)p[2], nocase);
-                    int c = lc((unsigned char)s[0], nocase);
-                    if (a > b) { int t = a; a = b; b = t; }
-                    if (c >= a && c <= b) hit = true;
-                    p += 2;
-                    plen -= 2;
-                } else if (lc((unsigned char)p[0], nocase) == lc((unsigned char)s[0], nocase)) {
-                    hit = true;
-                }
-                p++;
-                plen--;
-            }
-            if (neg) hit = !hit;
-            if (!hit) return false;
-            s++;
-            slen--;
-            if (plen == 0) return slen == 0; /* unterminated class ends the pattern */
-            break;
+            i++;
         }
-        case '\\':
-            if (plen >= 2) { p++; plen--; }
-            /* fall through */
-        default:
-            if (lc((unsigned char)p[0], nocase) != lc((unsigned char)s[0], nocase)) return false;
-            s++;
-            slen--;
-            break;
-        }
-        p++;
-        plen--;
+        *next = i < plen ? i + 1 : plen; /* past ']' */
+        return neg ? !hit : hit;
     }
-    while (plen && p[0] == '*') { p++; plen--; }
-    if (plen == 0 && slen == 0) return true;
-    if (slen == 0) *exhausted = true;
-    return false;
+    case '\\':
+        if (i + 1 < plen) i++;
+        /* fall through */
+    default: *next = i + 1; return lc((unsigned char)p[i], nocase) == lc(c, nocase);
+    }
 }
 
-bool util_glob_match(const char *pat, size_t plen, const char *s, size_t slen, bool nocase)
+/* Iterative glob: every element but '*' matches exactly one character, so
+ * on a mismatch it is enough to go back to the most recent '*' and let it
+ * take one more character (earlier stars never need to take more: the
+ * latest one can absorb any extra). O(len(p) * len(s)) at worst, no
+ * recursion, no allocation. */
+bool util_glob_match(const char *p, size_t plen, const char *s, size_t slen, bool nocase)
 {
-    bool exhausted = false;
-    return glob__match(pat, plen, s, slen, nocase, 0, &exhausted);
+    size_t pi = 0, si = 0, star_p = 0, star_s = 0;
+    bool star = false;
+    while (si < slen) {
+        if (pi < plen && p[pi] == '*') {
+            while (pi < plen && p[pi] == '*') pi++;
+            if (pi == plen) return true; /* a trailing star takes the rest */
+            star = true;
+            star_p = pi;
+            star_s = si;
+            continue;
+        }
+        size_t next;
+        if (pi < plen && glob__one(p, plen, pi, (unsigned char)s[si], nocase, &next)) {
+            pi = next;
+            si++;
+            continue;
+        }
+        if (!star) return false;
+        pi = star_p; /* the latest star takes one more character */
+        si = ++star_s;
+    }
+    while (pi < plen && p[pi] == '*') pi++;
+    return pi == plen;
 }
 
 /* ---- hashing ------------------------------------------------------------ */

@@ -474,7 +474,7 @@ static void object_freq_cmd(struct client *c)
                        "LRU and LFU data will take some time to adjust.");
         return;
     }
-    reply_ll(c, (long long)(ke->lru & 0xff));
+    reply_ll(c, (long long)ks_lfu_counter(&c->srv->ks, ke->lru));
 }
 
 static void object_help_cmd(struct client *c)

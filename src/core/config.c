@@ -83,6 +83,12 @@ static int apply_effort(struct server *srv, char *err, size_t errlen)
     return 0;
 }
 
+static int apply_lfu(struct server *srv, char *err, size_t errlen)
+{
+    server_apply_lfu(srv);
+    return 0;
+}
+
 /* Lowering maxmemory evicts at once, as in Redis. */
 static int apply_maxmemory(struct server *srv, char *err, size_t errlen)
 {
@@ -245,7 +251,12 @@ static const struct cfg_def defs[] = {
     {"client-output-buffer-limit", NULL, CFG_SPECIAL, 0, 0, 0, NULL, 0, set_obuf, get_obuf},
     {"maxmemory", NULL, CFG_MEM, OFF(maxmemory), 0, LLONG_MAX, NULL, 0, NULL, NULL,
      apply_maxmemory},
-    {"maxmemory-policy", NULL, CFG_ENUM, OFF(maxmemory_policy), 0, 0, policy_enum, 0},
+    {"maxmemory-policy", NULL, CFG_ENUM, OFF(maxmemory_policy), 0, 0, policy_enum, 0, NULL, NULL,
+     apply_lfu},
+    {"lfu-log-factor", NULL, CFG_INT, OFF(lfu_log_factor), 0, INT_MAX, NULL, 0, NULL, NULL,
+     apply_lfu},
+    {"lfu-decay-time", NULL, CFG_INT, OFF(lfu_decay_time), 0, INT_MAX, NULL, 0, NULL, NULL,
+     apply_lfu},
     {"maxmemory-samples", NULL, CFG_INT, OFF(maxmemory_samples), 1, 64, NULL, 0},
     {"logfile", NULL, CFG_STR, OFF(logfile), 0, 0, NULL, CFG_IMMUTABLE, NULL, NULL, apply_logfile},
     {"loglevel", NULL, CFG_ENUM, OFF(loglevel), 0, 0, loglevel_enum, 0, NULL, NULL, apply_loglevel},
@@ -325,6 +336,8 @@ void config_defaults(struct config *cfg)
     cfg->maxmemory = 0;
     cfg->maxmemory_policy = 0;
     cfg->maxmemory_samples = 5;
+    cfg->lfu_log_factor = 10;
+    cfg->lfu_decay_time = 1;
     cfg->logfile = mem_strdup("");
     cfg->loglevel = LOG_NOTICE;
     cfg->pidfile = mem_strdup("");

@@ -85,6 +85,37 @@ void ks_deinit(struct keyspace *ks)
 
 uint32_t ks_lru_clock(const struct keyspace *ks) { return (uint32_t)(ks->now_ms / 1000) & KE_LRU_MAX; }
 
+#define LFU_INIT_VAL 5
+
+static uint32_t lfu_minutes(const struct keyspace *ks) { return (uint32_t)(ks->now_ms / 60000) & 0xffff; }
+
+uint32_t ks_lfu_counter(const struct keyspace *ks, uint32_t lru)
+{
+    uint32_t then = lru >> 8, counter = lru & 0xff, now = lfu_minutes(ks);
+    uint32_t elapsed = now >= then ? now - then : 0xffff - then + now;
+    uint32_t periods = ks->lfu.decay_time > 0 ? elapsed / (uint32_t)ks->lfu.decay_time : 0;
+    return periods > counter ? 0 : counter - periods;
+}
+
+/* The `lru` field after an access: the clock, or under LFU the decayed
+ * counter incremented with probability 1/((counter - init) * factor + 1). */
+static uint32_t access_stamp(const struct keyspace *ks, uint32_t old)
+{
+    if (!ks->lfu.on) return ks_lru_clock(ks);
+    uint32_t counter = ks_lfu_counter(ks, old);
+    if (counter < 255) {
+        double base = counter > LFU_INIT_VAL ? (double)(counter - LFU_INIT_VAL) : 0;
+        double p = 1.0 / (base * ks->lfu.log_factor + 1);
+        if ((double)(util_rand() >> 11) * (1.0 / 9007199254740992.0) < p) counter++;
+    }
+    return (lfu_minutes(ks) << 8) | counter;
+}
+
+static uint32_t new_stamp(const struct keyspace *ks)
+{
+    return ks->lfu.on ? (lfu_minutes(ks) << 8) | LFU_INIT_VAL : ks_lru_clock(ks);
+}
+
 static struct expnode *exp_find(struct db *db, const struct kentry *ke)
 {
     return (struct expnode *)htab_find(&db->expires, ptr_hash(ke), ke, 0);
@@ -194,7 +225,7 @@ struct kentry *db_lookup_quiet(struct keyspace *ks, struct db *db, const char *k
 struct kentry *db_lookup(struct keyspace *ks, struct db *db, const char *key, size_t klen)
 {
     struct kentry *ke = db_lookup_quiet(ks, db, key, klen);
-    if (ke) ke->lru = ks_lru_clock(ks);
+    if (ke) ke->lru = access_stamp(ks, ke->lru);
     return ke;
 }
 
@@ -212,7 +243,7 @@ static struct kentry *entry_new(struct keyspace *ks, const char *key, size_t kle
      * which puts a 16-byte key in the 48-byte size class instead of 64 */
     struct kentry *ke = mem_alloc(offsetof(struct kentry, key) + klen + 1);
     ke->val = val;
-    ke->lru = ks_lru_clock(ks);
+    ke->lru = new_stamp(ks);
     ke->flags = 0;
     ke->klen = (uint32_t)klen;
     memcpy(ke->key, key, klen);
@@ -239,7 +270,7 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
         if (!keep_ttl && (ke->flags & KE_EXPIRE)) db_persist(db, ke);
         struct obj *old = ke->val;
         ke->val = val;
-        ke->lru = ks_lru_clock(ks);
+        ke->lru = access_stamp(ks, ke->lru);
         if (old != val) value_free(old, fate(ks->lazyfree.server_del));
         if (ks->key_waiters) ks->on_key_added(ks, db, key, klen, ks->on_key_added_priv);
         return ke;

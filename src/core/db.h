@@ -90,6 +90,13 @@ struct keyspace {
     struct {
         bool expire, server_del, eviction; /* the lazyfree-lazy-* directives */
     } lazyfree;
+    /* Under an LFU maxmemory-policy an entry's `lru` field holds LFU data
+     * instead of the access clock: the last decrement time in minutes (16
+     * bits) and a logarithmic access counter (8 bits), as Redis keeps it. */
+    struct {
+        bool on;
+        int log_factor, decay_time; /* lfu-log-factor, lfu-decay-time */
+    } lfu;
     /* Clients blocked on keys (core/blocking keeps it). While > 0, db_add
      * and db_set report every key they create or overwrite to
      * on_key_added, so waiters on it are served; otherwise that costs this
@@ -107,6 +114,9 @@ static inline struct db *ks_db(struct keyspace *ks, int id) { return &ks->dbs[id
 /* LRU clock in seconds, 24 bits. */
 #define KE_LRU_MAX ((1u << 24) - 1)
 uint32_t ks_lru_clock(const struct keyspace *ks);
+/* The LFU counter of an entry's `lru` field after the decay due since it
+ * was last touched (OBJECT FREQ, eviction). */
+uint32_t ks_lfu_counter(const struct keyspace *ks, uint32_t lru);
 
 uint64_t db_hash_key(const char *key, size_t klen);
 

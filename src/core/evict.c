@@ -72,8 +72,9 @@ static struct kentry *pick(struct server *srv, int pol, struct db **vdb)
             struct kentry *ke = sample(db, vol, &when);
             if (!ke) break;
             /* higher is a better victim: idle time, or nearness of expiry */
-            long long score =
-                pol == POL_VOLATILE_TTL ? -when : (long long)idle_of(now, ke->lru);
+            long long score = pol == POL_VOLATILE_TTL ? -when
+                              : ks->lfu.on       ? 255 - (long long)ks_lfu_counter(ks, ke->lru)
+                                                 : (long long)idle_of(now, ke->lru);
             if (!best || score > best_score) {
                 best = ke;
                 best_score = score;

@@ -7,8 +7,10 @@
  *   allkeys-lru / volatile-lru   the longest idle of maxmemory-samples keys
  *                                sampled from each db (the whole keyspace,
  *                                or keys with a TTL)
- *   allkeys-lfu / volatile-lfu   as LRU for now: access frequencies are not
- *                                kept yet, so idle time stands in for them
+ *   allkeys-lfu / volatile-lfu   the lowest access counter of the samples
+ *                                (the keyspace keeps LFU counters while such
+ *                                a policy is set: lfu-log-factor,
+ *                                lfu-decay-time)
  *   allkeys-random / volatile-random   a random key
  *   volatile-ttl                 the nearest expiry among the samples
  *   noeviction                   nothing: write commands get OOM errors

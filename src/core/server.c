@@ -121,6 +121,14 @@ void server_apply_lazyfree(struct server *srv)
     srv->ks.lazyfree.eviction = srv->cfg.lazyfree_lazy_eviction;
 }
 
+void server_apply_lfu(struct server *srv)
+{
+    /* maxmemory-policy values 3 and 4 are allkeys-lfu and volatile-lfu */
+    srv->ks.lfu.on = srv->cfg.maxmemory_policy == 3 || srv->cfg.maxmemory_policy == 4;
+    srv->ks.lfu.log_factor = srv->cfg.lfu_log_factor;
+    srv->ks.lfu.decay_time = srv->cfg.lfu_decay_time;
+}
+
 /* ---- accept ------------------------------------------------------------- */
 
 static void accept_handler(struct ev_loop *loop, int lfd, void *data, int mask)
@@ -191,6 +199,7 @@ int server_init(struct server *srv, char *err, size_t errlen)
     srv->ks.on_event = on_key_event;
     srv->ks.on_event_priv = srv;
     server_apply_lazyfree(srv);
+    server_apply_lfu(srv);
     if (lazyfree_start() < 0) log_warning("Lazy free disabled: values are freed inline");
     htab_init(&srv->errors, &err_type);
     htab_init(&srv->clients_by_id, &client_id_type);

@@ -45,6 +45,7 @@ struct config {
     long long maxmemory;
     int maxmemory_policy;
     int maxmemory_samples;
+    int lfu_log_factor, lfu_decay_time;
     char *logfile;
     int loglevel;
     char *pidfile;
@@ -195,6 +196,8 @@ void server_deinit(struct server *srv);
 /* Copy the lazyfree-lazy-{expire,server-del,eviction} directives into the
  * keyspace (at start and on CONFIG SET). */
 void server_apply_lazyfree(struct server *srv);
+/* Pushes maxmemory-policy and lfu-* into the keyspace (LFU counters on or off). */
+void server_apply_lfu(struct server *srv);
 /* Flush, log and stop the loop; returns 0, or -1 to refuse (SHUTDOWN). */
 int server_prepare_shutdown(struct server *srv, int flags);
 

@@ -119,3 +119,22 @@ def test_eviction_breaks_watch(server, er):
     c.call("MULTI")
     c.call("PING")
     assert c.call("EXEC") is None
+
+
+def test_allkeys_lfu_keeps_frequently_used_keys(er):
+    er.config_set("maxmemory-policy", "allkeys-lfu")
+    fill(er, "cold", 1500)
+    fill(er, "hot", 500)
+    p = er.pipeline(transaction=False)
+    for _ in range(30):
+        for i in range(500):
+            p.get("hot:%d" % i)
+    p.execute()
+    assert er.object("freq", "hot:1") > er.object("freq", "cold:1")
+    er.config_set("maxmemory", used(er) - 150_000)
+    er.config_set("maxmemory", 0)
+    hot = sum(1 for _ in er.scan_iter(match="hot:*", count=1000))
+    assert hot > 480  # the evicted keys were the rarely used ones
+    er.config_set("maxmemory-policy", "noeviction")
+    with pytest.raises(redis.ResponseError):
+        er.object("freq", "hot:1")

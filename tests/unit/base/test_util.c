@@ -9,6 +9,7 @@
 
 #include "base/util.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,6 +87,98 @@ static void test_doubles(void **state)
     }
 }
 
+/* The recursive matcher util_glob_match replaced, kept here as the oracle
+ * for a differential test of the iterative one. */
+static int ref_lc(int c, bool nocase) { return nocase ? tolower(c) : c; }
+
+static bool ref_match(const char *p, size_t plen, const char *s, size_t slen, bool nocase)
+{
+    while (plen && slen) {
+        switch (p[0]) {
+        case '*':
+            while (plen > 1 && p[1] == '*') { p++; plen--; }
+            if (plen == 1) return true;
+            for (;;) {
+                if (ref_match(p + 1, plen - 1, s, slen, nocase)) return true;
+                if (slen == 0) return false;
+                s++;
+                slen--;
+            }
+        case '?':
+            s++;
+            slen--;
+            break;
+        case '[': {
+            p++;
+            plen--;
+            bool neg = plen && p[0] == '^';
+            if (neg) { p++; plen--; }
+            bool hit = false;
+            for (;;) {
+                if (plen == 0) break;
+                if (p[0] == '\\' && plen >= 2) {
+                    p++;
+                    plen--;
+                    if (p[0] == s[0]) hit = true;
+                } else if (p[0] == ']') {
+                    break;
+                } else if (plen >= 3 && p[1] == '-') {
+                    int a = ref_lc((unsigned char)p[0], nocase), b = ref_lc((unsigned char)p[2], nocase);
+                    int c = ref_lc((unsigned char)s[0], nocase);
+                    if (a > b) { int t = a; a = b; b = t; }
+                    if (c >= a && c <= b) hit = true;
+                    p += 2;
+                    plen -= 2;
+                } else if (ref_lc((unsigned char)p[0], nocase) == ref_lc((unsigned char)s[0], nocase)) {
+                    hit = true;
+                }
+                p++;
+                plen--;
+            }
+            if (neg) hit = !hit;
+            if (!hit) return false;
+            s++;
+            slen--;
+            if (plen == 0) return slen == 0;
+            break;
+        }
+        case '\\':
+            if (plen >= 2) { p++; plen--; }
+            /* fall through */
+        default:
+            if (ref_lc((unsigned char)p[0], nocase) != ref_lc((unsigned char)s[0], nocase)) return false;
+            s++;
+            slen--;
+            break;
+        }
+        p++;
+        plen--;
+    }
+    while (plen && p[0] == '*') { p++; plen--; }
+    return plen == 0 && slen == 0;
+}
+
+static void test_glob_differential(void **state)
+{
+    const char pal[] = "aAb*?[]^-\\";
+    const char sal[] = "aAb-]^\\*";
+    uint64_t x = 88172645463325252ULL;
+    for (int iter = 0; iter < 300000; iter++) {
+        char p[10], s[10];
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        size_t pl = x % 9, sl = (x >> 8) % 9;
+        for (size_t i = 0; i < pl; i++) p[i] = pal[(x >> (12 + 3 * i)) % (sizeof(pal) - 1)];
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        for (size_t i = 0; i < sl; i++) s[i] = sal[(x >> (3 * i)) % (sizeof(sal) - 1)];
+        bool nocase = x & 1;
+        if (util_glob_match(p, pl, s, sl, nocase) != ref_match(p, pl, s, sl, nocase)) {
+            fprintf(stderr, "glob differs: pattern '%.*s' string '%.*s' nocase %d\n", (int)pl, p,
+                    (int)sl, s, nocase);
+            fail();
+        }
+    }
+}
+
 static bool gm(const char *p, const char *s) { return util_glob_match(p, strlen(p), s, strlen(s), false); }
 
 static void test_glob(void **state)
@@ -133,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_str2ll),       cmocka_unit_test(test_ll2str_roundtrip),
         cmocka_unit_test(test_doubles),      cmocka_unit_test(test_glob),
+        cmocka_unit_test(test_glob_differential),
         cmocka_unit_test(test_parse_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
