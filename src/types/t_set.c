@@ -451,9 +451,9 @@ static void smove_cmd(struct client *c)
         notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
     }
     if (!dst) dst = db_add(&c->srv->ks, c->db, ARG(2), set_for_member(ARG(3)));
-    set_add(c->srv, dst->val, ARG(3));
+    bool added = set_add(c->srv, dst->val, ARG(3));
     c->srv->dirty++;
-    notify_key(c, NOTIFY_SET, "sadd", ARG(2));
+    if (added) notify_key(c, NOTIFY_SET, "sadd", ARG(2)); /* an unchanged dst is not touched */
     reply_ll(c, 1);
 }
 

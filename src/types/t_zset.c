@@ -550,6 +550,22 @@ enum {
 };
 enum { ZADD_OUT_ADDED = 1, ZADD_OUT_UPDATED = 2, ZADD_OUT_NOP = 4, ZADD_OUT_NAN = 8 };
 
+/* ZADD's rules for a member already there with score cur: the new score
+ * into *score and *newscore; ZADD_OUT_UPDATED when it must change, 0 when
+ * it stays, NOP or NAN otherwise. */
+static int zadd_existing(int flags, double cur, double *score, double *newscore)
+{
+    if (flags & ZADD_NX) return ZADD_OUT_NOP;
+    if (flags & ZADD_INCR) {
+        *score += cur;
+        if (isnan(*score)) return ZADD_OUT_NAN;
+    }
+    if (((flags & ZADD_LT) && *score >= cur) || ((flags & ZADD_GT) && *score <= cur))
+        return ZADD_OUT_NOP;
+    *newscore = *score;
+    return *score == cur ? 0 : ZADD_OUT_UPDATED;
+}
+
 /* Adds or updates one member under the ZADD flags; returns ZADD_OUT_*
  * and the score the member ends with in *newscore. */
 static int zset_add(struct server *srv, struct obj *o, double score, const char *m, size_t mlen,
@@ -560,16 +576,8 @@ static int zset_add(struct server *srv, struct obj *o, double score, const char 
         unsigned char *lp = o->u.ptr;
         size_t p = lp_find(lp, lp_first(lp), m, mlen, 1);
         if (p != LP_NONE) {
-            if (flags & ZADD_NX) return ZADD_OUT_NOP;
-            double cur = lp_score_at(lp, lp_next(lp, p));
-            if (flags & ZADD_INCR) {
-                score += cur;
-                if (isnan(score)) return ZADD_OUT_NAN;
-            }
-            if (((flags & ZADD_LT) && score >= cur) || ((flags & ZADD_GT) && score <= cur))
-                return ZADD_OUT_NOP;
-            *newscore = score;
-            if (score == cur) return 0;
+            int r = zadd_existing(flags, lp_score_at(lp, lp_next(lp, p)), &score, newscore);
+            if (r != ZADD_OUT_UPDATED) return r;
             lp_delete(&lp, p, 2);
             lpz_insert(&lp, score, m, mlen);
             o->u.ptr = lp;
@@ -590,16 +598,8 @@ static int zset_add(struct server *srv, struct obj *o, double score, const char 
     uint64_t hv = util_hash(m, mlen);
     struct zsl_node *n = (struct zsl_node *)htab_find(&z->dict, hv, m, mlen);
     if (n) {
-        if (flags & ZADD_NX) return ZADD_OUT_NOP;
-        double cur = n->score;
-        if (flags & ZADD_INCR) {
-            score += cur;
-            if (isnan(score)) return ZADD_OUT_NAN;
-        }
-        if (((flags & ZADD_LT) && score >= cur) || ((flags & ZADD_GT) && score <= cur))
-            return ZADD_OUT_NOP;
-        *newscore = score;
-        if (score == cur) return 0;
+        int r = zadd_existing(flags, n->score, &score, newscore);
+        if (r != ZADD_OUT_UPDATED) return r;
         zs_update_score(z, n, score);
         return ZADD_OUT_UPDATED;
     }

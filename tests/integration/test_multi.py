@@ -184,3 +184,15 @@ def test_watch_not_broken_by_other_keys(server, r):
     c.call("MULTI")
     c.call("PING")
     assert c.call("EXEC") == [b"PONG"]
+
+
+def test_smove_of_a_member_already_there_leaves_dst_untouched(server, r):
+    r.sadd("src", "a", "b")
+    r.sadd("dst", "a")
+    c = Conn(server.port)
+    c.call("WATCH", "dst")
+    assert r.smove("src", "dst", "a") is True  # dst unchanged: "a" was there
+    c.call("MULTI")
+    c.call("SADD", "dst", "c")
+    assert c.call("EXEC") == [1]
+    assert r.scard("dst") == 2
