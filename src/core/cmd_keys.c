@@ -21,15 +21,8 @@
 #include <limits.h>
 #include <string.h>
 
-/* maxmemory-policy values (config.c's table) that keep LFU counters. */
-#define POLICY_ALLKEYS_LFU 3
-#define POLICY_VOLATILE_LFU 4
-
-static bool policy_is_lfu(const struct server *srv)
-{
-    return srv->cfg.maxmemory_policy == POLICY_ALLKEYS_LFU ||
-           srv->cfg.maxmemory_policy == POLICY_VOLATILE_LFU;
-}
+/* Is an LFU policy set (the keyspace keeps LFU data, not access times)? */
+static bool policy_is_lfu(const struct server *srv) { return srv->ks.lfu.on; }
 
 /* Lookup counting a hit/miss without touching the access clock (EXISTS,
  * TYPE, OBJECT must not make a key look recently used). */

@@ -57,9 +57,11 @@ static const struct cfg_enum loglevel_enum[] = {
     {"warning", LOG_WARNING}, {"nothing", LOG_NOTHING}, {NULL, 0}};
 static const struct cfg_enum fsync_enum[] = {{"always", 0}, {"everysec", 1}, {"no", 2}, {NULL, 0}};
 static const struct cfg_enum policy_enum[] = {
-    {"noeviction", 0},   {"allkeys-lru", 1},    {"volatile-lru", 2},
-    {"allkeys-lfu", 3},  {"volatile-lfu", 4},   {"allkeys-random", 5},
-    {"volatile-random", 6}, {"volatile-ttl", 7}, {NULL, 0}};
+    {"noeviction", MM_NOEVICTION},         {"allkeys-lru", MM_ALLKEYS_LRU},
+    {"volatile-lru", MM_VOLATILE_LRU},     {"allkeys-lfu", MM_ALLKEYS_LFU},
+    {"volatile-lfu", MM_VOLATILE_LFU},     {"allkeys-random", MM_ALLKEYS_RANDOM},
+    {"volatile-random", MM_VOLATILE_RANDOM}, {"volatile-ttl", MM_VOLATILE_TTL},
+    {NULL, 0}};
 
 static int apply_loglevel(struct server *srv, char *err, size_t errlen)
 {

@@ -10,22 +10,10 @@
 
 #define EVICT_BUDGET_US 50000
 
-/* maxmemory-policy values (config.c's table). */
-enum {
-    POL_NOEVICTION = 0,
-    POL_ALLKEYS_LRU = 1,
-    POL_VOLATILE_LRU = 2,
-    POL_ALLKEYS_LFU = 3,
-    POL_VOLATILE_LFU = 4,
-    POL_ALLKEYS_RANDOM = 5,
-    POL_VOLATILE_RANDOM = 6,
-    POL_VOLATILE_TTL = 7,
-};
-
 static bool volatile_only(int pol)
 {
-    return pol == POL_VOLATILE_LRU || pol == POL_VOLATILE_LFU || pol == POL_VOLATILE_RANDOM ||
-           pol == POL_VOLATILE_TTL;
+    return pol == MM_VOLATILE_LRU || pol == MM_VOLATILE_LFU || pol == MM_VOLATILE_RANDOM ||
+           pol == MM_VOLATILE_TTL;
 }
 
 /* A random candidate of db: any key, or one with a TTL. */
@@ -51,7 +39,7 @@ static struct kentry *pick(struct server *srv, int pol, struct db **vdb)
 {
     struct keyspace *ks = &srv->ks;
     bool vol = volatile_only(pol);
-    bool random = pol == POL_ALLKEYS_RANDOM || pol == POL_VOLATILE_RANDOM;
+    bool random = pol == MM_ALLKEYS_RANDOM || pol == MM_VOLATILE_RANDOM;
     uint32_t now = ks_lru_clock(ks);
     struct kentry *best = NULL;
     long long best_score = 0;
@@ -72,7 +60,7 @@ static struct kentry *pick(struct server *srv, int pol, struct db **vdb)
             struct kentry *ke = sample(db, vol, &when);
             if (!ke) break;
             /* higher is a better victim: idle time, or nearness of expiry */
-            long long score = pol == POL_VOLATILE_TTL ? -when
+            long long score = pol == MM_VOLATILE_TTL ? -when
                               : ks->lfu.on       ? 255 - (long long)ks_lfu_counter(ks, ke->lru)
                                                  : (long long)idle_of(now, ke->lru);
             if (!best || score > best_score) {
@@ -91,7 +79,7 @@ bool evict_if_needed(struct server *srv)
     size_t limit = (size_t)srv->cfg.maxmemory;
     if (mem_used() <= limit) return true;
     int pol = srv->cfg.maxmemory_policy;
-    if (pol == POL_NOEVICTION) return false;
+    if (pol == MM_NOEVICTION) return false;
     long long start = util_monotonic_us();
     size_t handed = 0; /* bytes given to the lazy free thread, not yet freed */
     while (mem_used() > limit + handed) {

@@ -123,8 +123,8 @@ void server_apply_lazyfree(struct server *srv)
 
 void server_apply_lfu(struct server *srv)
 {
-    /* maxmemory-policy values 3 and 4 are allkeys-lfu and volatile-lfu */
-    srv->ks.lfu.on = srv->cfg.maxmemory_policy == 3 || srv->cfg.maxmemory_policy == 4;
+    srv->ks.lfu.on = srv->cfg.maxmemory_policy == MM_ALLKEYS_LFU ||
+                     srv->cfg.maxmemory_policy == MM_VOLATILE_LFU;
     srv->ks.lfu.log_factor = srv->cfg.lfu_log_factor;
     srv->ks.lfu.decay_time = srv->cfg.lfu_decay_time;
 }

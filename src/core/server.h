@@ -27,6 +27,18 @@ struct obuf_limit {
 };
 
 /* Every value CONFIG GET/SET can reach. Defaults in config.c. */
+/* maxmemory-policy values; config.c's table maps the names. */
+enum maxmemory_policy {
+    MM_NOEVICTION = 0,
+    MM_ALLKEYS_LRU = 1,
+    MM_VOLATILE_LRU = 2,
+    MM_ALLKEYS_LFU = 3,
+    MM_VOLATILE_LFU = 4,
+    MM_ALLKEYS_RANDOM = 5,
+    MM_VOLATILE_RANDOM = 6,
+    MM_VOLATILE_TTL = 7,
+};
+
 struct config {
     char *bind;       /* space separated */
     int port;
@@ -43,7 +55,7 @@ struct config {
     long long client_query_buffer_limit;
     struct obuf_limit obuf_limits[OBUF_CLASSES];
     long long maxmemory;
-    int maxmemory_policy;
+    int maxmemory_policy; /* enum maxmemory_policy */
     int maxmemory_samples;
     int lfu_log_factor, lfu_decay_time;
     char *logfile;
