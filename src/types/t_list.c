@@ -280,6 +280,16 @@ static void list_delete_range(struct qlist *q, size_t start, size_t cnt)
     }
 }
 
+/* The element at index i (negative: from the tail), or false when i is
+ * out of range. */
+static bool list_index(const struct qlist *q, long long i, struct qnode **node, size_t *pos)
+{
+    if (i < 0) i += (long long)q->count;
+    if (i < 0 || i >= (long long)q->count) return false;
+    list_seek(q, (size_t)i, node, pos);
+    return true;
+}
+
 /* ---- type ops ------------------------------------------------------------- */
 
 static void list_free_payload(struct obj *o)
@@ -454,15 +464,12 @@ static void lindex_cmd(struct client *c)
         reply_null(c);
         return;
     }
-    struct qlist *q = ke->val->u.ptr;
-    if (i < 0) i += (long long)q->count;
-    if (i < 0 || i >= (long long)q->count) {
+    struct qnode *n;
+    size_t pos;
+    if (!list_index(ke->val->u.ptr, i, &n, &pos)) {
         reply_null(c);
         return;
     }
-    struct qnode *n;
-    size_t pos;
-    list_seek(q, (size_t)i, &n, &pos);
     struct lelem e;
     elem_get(n->lp, pos, &e);
     reply_bulk(c, e.p, e.len);
@@ -568,14 +575,12 @@ static void lset_cmd(struct client *c)
         return;
     }
     struct qlist *q = ke->val->u.ptr;
-    if (i < 0) i += (long long)q->count;
-    if (i < 0 || i >= (long long)q->count) {
+    struct qnode *n;
+    size_t pos;
+    if (!list_index(q, i, &n, &pos)) {
         reply_err_range(c);
         return;
     }
-    struct qnode *n;
-    size_t pos;
-    list_seek(q, (size_t)i, &n, &pos);
     lp_replace(&n->lp, pos, ARG(3));
     int fill = c->srv->cfg.list_max_listpack_size;
     if (node_over(n, fill)) { /* a bigger element gets a node of its own */
