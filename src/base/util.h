@@ -68,6 +68,17 @@ long long util_monotonic_us(void);
 
 /* Case-insensitive equality of a counted string with a C string. */
 bool util_eqi(const char *s, size_t len, const char *cstr);
+/* Redis's index range rule (LRANGE, LTRIM, ZRANGE, ZREMRANGEBYRANK):
+ * negative indexes count from the end, then the range is clipped to
+ * [0, len-1]. False when it is empty. */
+static inline bool util_clamp_range(long long *start, long long *end, long long len)
+{
+    if (*start < 0) *start += len;
+    if (*end < 0) *end += len;
+    if (*start < 0) *start = 0;
+    if (*end >= len) *end = len - 1;
+    return *start <= *end && *start < len;
+}
 /* Binary-safe ordering of two byte strings: memcmp, then the shorter first. */
 static inline int util_lexcmp(const char *a, size_t al, const char *b, size_t bl)
 {

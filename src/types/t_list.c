@@ -489,12 +489,7 @@ static void lrange_cmd(struct client *c)
         return;
     }
     struct qlist *q = ke->val->u.ptr;
-    long long len = (long long)q->count;
-    if (start < 0) start += len;
-    if (end < 0) end += len;
-    if (start < 0) start = 0;
-    if (end >= len) end = len - 1;
-    if (start > end || start >= len) {
+    if (!util_clamp_range(&start, &end, (long long)q->count)) {
         reply_array(c, 0);
         return;
     }
@@ -661,14 +656,10 @@ static void ltrim_cmd(struct client *c)
     }
     struct qlist *q = ke->val->u.ptr;
     long long len = (long long)q->count, ltrim, rtrim;
-    if (start < 0) start += len;
-    if (end < 0) end += len;
-    if (start < 0) start = 0;
-    if (start > end || start >= len) {
+    if (!util_clamp_range(&start, &end, len)) {
         ltrim = len; /* everything goes */
         rtrim = 0;
     } else {
-        if (end >= len) end = len - 1;
         ltrim = start;
         rtrim = len - end - 1;
     }

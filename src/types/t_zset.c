@@ -1209,15 +1209,6 @@ static bool parse_bounds(struct client *c, enum zrange_kind kind, int a, int b,
     return true;
 }
 
-/* Clamps a rank range [start, end] to a length; false when empty. */
-static bool clamp_ranks(long long *start, long long *end, long long len)
-{
-    if (*start < 0) *start += len;
-    if (*end < 0) *end += len;
-    if (*start < 0) *start = 0;
-    if (*end >= len) *end = len - 1;
-    return *start <= *end && *start < len;
-}
 
 /* The one implementation behind ZRANGE, ZRANGESTORE, ZREVRANGE,
  * ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX and ZREVRANGEBYLEX.
@@ -1282,7 +1273,7 @@ static void zrange_generic(struct client *c, int src, int dst, int kind, bool re
     struct zelem e;
     if (kind == ZR_RANK) {
         long long len = (long long)zset_len(o);
-        if (!clamp_ranks(&start, &end, len)) {
+        if (!util_clamp_range(&start, &end, len)) {
             sink_begin(&s, 0);
             sink_end(&s, true, dst);
             return;
@@ -1353,7 +1344,7 @@ static void zremrange_generic(struct client *c, enum zrange_kind kind)
         return;
     }
     size_t n = 0;
-    if (kind != ZR_RANK || clamp_ranks(&start, &end, (long long)zset_len(ke->val)))
+    if (kind != ZR_RANK || util_clamp_range(&start, &end, (long long)zset_len(ke->val)))
         n = zset_remove_range(ke->val, &b, (size_t)start, (size_t)end);
     bool gone = zset_len(ke->val) == 0;
     if (gone) db_delete_entry(&c->srv->ks, c->db, ke);
