@@ -13,17 +13,17 @@ OPT     ?= -O2
 SAN     ?=
 CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
            -Wno-missing-field-initializers -g $(OPT) $(SAN) -Isrc $(EXTRA_CFLAGS)
-LDLIBS  := -lm -lpthread
+LDLIBS  := -llzf -lm -lpthread
 ifeq ($(NO_JEMALLOC),)
 LDLIBS  += -ljemalloc
 CFLAGS  += -DAPIARY_JEMALLOC
 endif
 
-LAYERS  := base ev net proto core types server
+LAYERS  := base ev net proto core types persist server
 SRCS    := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 OBJS    := $(SRCS:%.c=$(BUILD)/%.o)
 DEPS    := $(OBJS:.o=.d)
-LIBS    := $(foreach l,base ev net proto core types,$(BUILD)/lib$(l).a)
+LIBS    := $(foreach l,base ev net proto core types persist,$(BUILD)/lib$(l).a)
 # link order: highest layer first
 LINKLIBS := $(BUILD)/libtypes.a $(BUILD)/libcore.a $(BUILD)/libnet.a $(BUILD)/libev.a \
             $(BUILD)/libproto.a $(BUILD)/libbase.a
@@ -41,12 +41,13 @@ $(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/$(1)/*.c))
 	@rm -f $$@
 	ar rcs $$@ $$^
 endef
-$(foreach l,base ev net proto core types,$(eval $(call layer_lib,$(l))))
+$(foreach l,base ev net proto core types persist,$(eval $(call layer_lib,$(l))))
 
-# types/ registers its command tables through core's table, so the two are
-# resolved together; the rest links strictly downward.
+# types/ and persist/ register their command tables through core's table,
+# and core reaches persist's snapshot hook through a function pointer, so
+# the three are resolved together; the rest links strictly downward.
 $(BUILD)/apiary-server: $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/server/*.c)) $(LIBS)
-	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
 
 -include $(DEPS)
@@ -67,7 +68,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a -lcmocka $(LDLIBS)
 
 unit: $(UNIT_BINS)

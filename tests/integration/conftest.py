@@ -4,6 +4,7 @@ port and talk to it with real clients (redis-py, redis-cli).
 APIARY_BIN points at the binary (the Makefile sets it; the sanitizer run
 points it at the ASan+UBSan build)."""
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -81,6 +82,8 @@ class Server:
         return r.stdout.decode()
 
     def read_log(self):
+        if getattr(self, "final_log", None) is not None:
+            return self.final_log
         try:
             with open(self.logpath) as f:
                 return f.read()
@@ -99,6 +102,9 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+        # keep the log text for the caller, then leave nothing behind in /tmp
+        self.final_log = self.read_log()
+        shutil.rmtree(self.dir, ignore_errors=True)
         return self.proc.returncode
 
 

@@ -1,0 +1,121 @@
+/* rdb: the Redis RDB format, version 10 (Redis 7.0): writing values and
+ * files, reading them back.
+ *
+ * An RDB stream is "REDIS0010", auxiliary fields (AUX name value), then per
+ * database SELECTDB n [RESIZEDB keys expires] and its keys, each as
+ * [EXPIRETIME_MS t] [IDLE s | FREQ f] <type byte> <key string> <value>,
+ * then EOF and a CRC-64 (base/crc64.h) of everything before it, 8 bytes
+ * little endian (0 when rdbchecksum is off). SELECTDB may appear again for
+ * a database already seen: the loader just switches database, which is
+ * what lets the forkless snapshot (persist/snapshot.h) emit a key out of
+ * order when a write is about to change it.
+ *
+ * Lengths: 00xxxxxx (6 bits), 01xxxxxx xxxxxxxx (14 bits, big endian),
+ * 0x80 + 4 bytes and 0x81 + 8 bytes (big endian); 11xxxxxx is a special
+ * string encoding: 0/1/2 = an 8/16/32-bit little-endian integer, 3 = LZF
+ * (compressed length, original length, data).
+ *
+ * Writers append to an sbuf; they never fail. Readers work on a buffer in
+ * memory (a DUMP payload, a mapped file), check every length against what
+ * is left, and return an error text instead of ever trusting the input. */
+#ifndef APIARY_RDB_H
+#define APIARY_RDB_H
+
+#include "core/db.h"
+#include "core/object.h"
+#include "core/sbuf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RDB_VERSION 10
+
+enum rdb_type {
+    RDB_TYPE_STRING = 0,
+    RDB_TYPE_LIST = 1,
+    RDB_TYPE_SET = 2,
+    RDB_TYPE_ZSET = 3,
+    RDB_TYPE_HASH = 4,
+    RDB_TYPE_ZSET_2 = 5,
+    RDB_TYPE_MODULE = 6,
+    RDB_TYPE_MODULE_2 = 7,
+    RDB_TYPE_HASH_ZIPMAP = 9,
+    RDB_TYPE_LIST_ZIPLIST = 10,
+    RDB_TYPE_SET_INTSET = 11,
+    RDB_TYPE_ZSET_ZIPLIST = 12,
+    RDB_TYPE_HASH_ZIPLIST = 13,
+    RDB_TYPE_LIST_QUICKLIST = 14,
+    RDB_TYPE_STREAM_LISTPACKS = 15,
+    RDB_TYPE_HASH_LISTPACK = 16,
+    RDB_TYPE_ZSET_LISTPACK = 17,
+    RDB_TYPE_LIST_QUICKLIST_2 = 18,
+    RDB_TYPE_STREAM_LISTPACKS_2 = 19,
+};
+
+enum rdb_opcode {
+    RDB_OP_FUNCTION2 = 245,
+    RDB_OP_FUNCTION = 246,
+    RDB_OP_MODULE_AUX = 247,
+    RDB_OP_IDLE = 248,
+    RDB_OP_FREQ = 249,
+    RDB_OP_AUX = 250,
+    RDB_OP_RESIZEDB = 251,
+    RDB_OP_EXPIRETIME_MS = 252,
+    RDB_OP_EXPIRETIME = 253,
+    RDB_OP_SELECTDB = 254,
+    RDB_OP_EOF = 255,
+};
+
+/* ---- writing ------------------------------------------------------------ */
+
+void rdb_put_u8(struct sbuf *b, unsigned v);
+void rdb_put_len(struct sbuf *b, uint64_t len);
+/* A string: as an integer when it is one that round-trips (at most 11
+ * bytes), LZF-compressed when `compress` and it is long enough to gain,
+ * else raw. */
+void rdb_put_str(struct sbuf *b, const char *p, size_t len, bool compress);
+/* "REDIS0010" and the auxiliary fields Redis 7.0 writes (redis-ver,
+ * redis-bits, ctime, used-mem, aof-base). */
+void rdb_put_header(struct sbuf *b, long long used_mem, bool aof_base);
+void rdb_put_aux(struct sbuf *b, const char *name, const char *val);
+void rdb_put_selectdb(struct sbuf *b, int db);
+void rdb_put_resizedb(struct sbuf *b, uint64_t keys, uint64_t expires);
+/* The RDB type byte a value is written with. */
+int rdb_value_type(const struct obj *o);
+/* The value alone, without its type byte. */
+void rdb_put_value(struct sbuf *b, const struct obj *o, bool compress);
+/* One key: [EXPIRETIME_MS] type key value. expire_ms < 0: no TTL. */
+void rdb_put_key(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
+                 long long expire_ms, bool compress);
+/* EOF opcode; the caller appends the 8-byte checksum (rdb_put_crc) of
+ * everything up to and including it. */
+void rdb_put_eof(struct sbuf *b);
+void rdb_put_crc(struct sbuf *b, uint64_t crc);
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct rdb_in {
+    const uint8_t *p;
+    size_t len, pos;
+    char err[128]; /* set on the first failure */
+};
+
+/* A value of `type` (an RDB type byte) read from in; NULL with in->err set
+ * when it is malformed (lengths beyond the buffer, bad encodings, a listpack
+ * or ziplist that fails its integrity check, duplicate set/hash members ...). */
+struct obj *rdb_load_value(struct rdb_in *in, int type);
+
+struct rdb_load_stats {
+    long long keys_loaded, keys_expired;
+    int version;
+};
+/* Loads a whole RDB image into ks (which should be empty); expired keys are
+ * skipped. Returns 0, or -1 with err set (naming the offset). */
+int rdb_load_buf(struct keyspace *ks, const uint8_t *p, size_t len, struct rdb_load_stats *st,
+                 char *err, size_t errlen);
+/* Maps path and loads it; 1 if the file does not exist, 0 loaded, -1 error. */
+int rdb_load_file(struct keyspace *ks, const char *path, struct rdb_load_stats *st, char *err,
+                  size_t errlen);
+
+#endif
