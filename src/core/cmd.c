@@ -291,6 +291,17 @@ static void dispatch(struct client *c)
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }
+    /* stop-writes-on-bgsave-error: the last background save failed */
+    if (srv->bgsave_failed && srv->cfg.stop_writes_on_bgsave_error && srv->cfg.save[0] &&
+        ((cmd->flags & CMD_WRITE) || !strcmp(cmd->name, "ping"))) {
+        reject(c, cmd,
+               "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+               "persist to disk. Commands that may modify the data set are disabled, because this "
+               "instance is configured to report errors during writes if RDB snapshotting fails "
+               "(stop-writes-on-bgsave-error option). Please check the Redis logs for details "
+               "about the RDB error.");
+        return;
+    }
     if ((c->flags & CLIENT_MULTI) && !multi_runs_now(cmd)) {
         if (cmd->flags & CMD_NO_MULTI) {
             reject(c, cmd, "ERR Command not allowed inside a transaction");

@@ -358,7 +358,7 @@ static void swapdb_cmd(struct client *c)
     if (a != b) {
         watch_touch_db(c->srv, ks_db(ks, a), ks_db(ks, b));
         watch_touch_db(c->srv, ks_db(ks, b), ks_db(ks, a));
-        db_swap(ks_db(ks, a), ks_db(ks, b));
+        db_swap(ks, ks_db(ks, a), ks_db(ks, b));
         /* clients waiting in either db may find their keys there now */
         blocking_signal_db(c->srv, ks_db(ks, a));
         blocking_signal_db(c->srv, ks_db(ks, b));
@@ -406,11 +406,14 @@ static void flushall_cmd(struct client *c)
     struct keyspace *ks = &c->srv->ks;
     long long n = 0;
     tracking_flush(c->srv);
+    if (c->srv->persist_hooks) c->srv->persist_hooks->flushall(c->srv, false);
     for (int i = 0; i < ks->ndb; i++) {
         watch_touch_db(c->srv, ks_db(ks, i), NULL);
         n += db_flush(ks, ks_db(ks, i), async);
     }
-    c->srv->dirty += n + 1;
+    c->srv->dirty += n;
+    if (c->srv->persist_hooks) c->srv->persist_hooks->flushall(c->srv, true);
+    c->srv->dirty++;
     reply_ok(c);
 }
 

@@ -637,6 +637,13 @@ static void lastsave_cmd(struct client *c)
 
 /* ---- SHUTDOWN ----------------------------------------------------------- */
 
+static bool other_force(struct client *c)
+{
+    for (int i = 1; i < c->argc; i++)
+        if (arg_is(c, i, "force")) return true;
+    return false;
+}
+
 static void shutdown_cmd(struct client *c)
 {
     bool nosave = false, save = false, abort_req = false, other = false;
@@ -663,8 +670,9 @@ static void shutdown_cmd(struct client *c)
         reply_error(c, "ERR No shutdown in progress.");
         return;
     }
-    /* no persistence yet: SAVE has nothing to write */
-    if (server_prepare_shutdown(c->srv, 0) != 0)
+    int flags = (save ? SHUTDOWN_SAVE : 0) | (nosave ? SHUTDOWN_NOSAVE : 0) |
+                (c->argc > 1 && other_force(c) ? SHUTDOWN_FORCE : 0);
+    if (server_prepare_shutdown(c->srv, flags) != 0)
         reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
 }
 

@@ -309,6 +309,7 @@ static const struct cfg_def defs[] = {
     {"stop-writes-on-bgsave-error", NULL, CFG_BOOL, OFF(stop_writes_on_bgsave_error), 0, 0, NULL, 0},
     {"rdbcompression", NULL, CFG_BOOL, OFF(rdbcompression), 0, 0, NULL, 0},
     {"rdbchecksum", NULL, CFG_BOOL, OFF(rdbchecksum), 0, 0, NULL, CFG_IMMUTABLE},
+    {"rdb-key-save-delay", NULL, CFG_INT, OFF(rdb_key_save_delay), INT_MIN, INT_MAX, NULL, 0},
     /* replication directives: accepted now, used by the replication work */
     {"repl-ping-replica-period", "repl-ping-slave-period", CFG_INT, OFF(repl_ping_replica_period),
      1, INT_MAX, NULL, 0},

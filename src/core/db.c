@@ -167,6 +167,7 @@ static void value_free(struct obj *val, enum val_fate f)
 static void entry_unlink_free(struct keyspace *ks, struct db *db, struct kentry *ke, uint64_t h,
                               enum val_fate f)
 {
+    db_snap_touch(ks, db, ke);
     if (ke->flags & KE_EXPIRE) db_persist(db, ke);
     htab_unlink(&db->keys, h, &ke->node);
     value_free(ke->val, f);
@@ -219,6 +220,7 @@ struct kentry *db_lookup_quiet(struct keyspace *ks, struct db *db, const char *k
     struct kentry *ke =
         (struct kentry *)htab_find(&db->keys, db_hash_key(key, klen), key, klen);
     if (ke && expire_if_needed(ks, db, ke)) return NULL;
+    if (ke) db_snap_touch(ks, db, ke);
     return ke;
 }
 
@@ -245,6 +247,8 @@ static struct kentry *entry_new(struct keyspace *ks, const char *key, size_t kle
     ke->val = val;
     ke->lru = new_stamp(ks);
     ke->flags = 0;
+    ke->pad = 0;
+    ke->snap_epoch = ks->snap_epoch;
     ke->klen = (uint32_t)klen;
     memcpy(ke->key, key, klen);
     ke->key[klen] = '\0';
@@ -267,6 +271,7 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
     uint64_t h = db_hash_key(key, klen);
     struct kentry *ke = (struct kentry *)htab_find(&db->keys, h, key, klen);
     if (ke) {
+        db_snap_touch(ks, db, ke);
         if (!keep_ttl && (ke->flags & KE_EXPIRE)) db_persist(db, ke);
         struct obj *old = ke->val;
         ke->val = val;
@@ -341,7 +346,12 @@ static void free_tables_job(void *arg)
 long long db_flush(struct keyspace *ks, struct db *db, bool async)
 {
     long long n = (long long)db_size(db);
-    if (async && n > LAZYFREE_THRESHOLD) {
+    if (ks->snap && n && ks->snap->take_tables(ks, db, ks->snap->priv)) {
+        /* a snapshot still has to write these keys: it owns the old tables
+         * now and frees them when it is done */
+        htab_init(&db->keys, db->keys.type);
+        htab_init(&db->expires, db->expires.type);
+    } else if (async && n > LAZYFREE_THRESHOLD) {
         /* struct htab has no pointer to itself: it moves by value */
         struct flushed_tables *t = mem_alloc(sizeof(*t));
         t->keys = db->keys;
@@ -360,8 +370,9 @@ long long db_flush(struct keyspace *ks, struct db *db, bool async)
     return n;
 }
 
-void db_swap(struct db *a, struct db *b)
+void db_swap(struct keyspace *ks, struct db *a, struct db *b)
 {
+    if (ks->snap) ks->snap->swapped(ks, a->id, b->id, ks->snap->priv);
     struct htab k = a->keys, e = a->expires;
     a->keys = b->keys;
     a->expires = b->expires;
@@ -373,6 +384,17 @@ void db_swap(struct db *a, struct db *b)
     long long t = a->avg_ttl;
     a->avg_ttl = b->avg_ttl;
     b->avg_ttl = t;
+}
+
+static void reset_epoch_cb(struct htab_node *n, void *priv) { ((struct kentry *)n)->snap_epoch = 0; }
+
+uint16_t ks_next_snap_epoch(struct keyspace *ks)
+{
+    if (ks->snap_epoch == UINT16_MAX) {
+        for (int i = 0; i < ks->ndb; i++) htab_foreach(&ks->dbs[i].keys, reset_epoch_cb, NULL);
+        ks->snap_epoch = 0;
+    }
+    return ++ks->snap_epoch;
 }
 
 struct kentry *db_random(struct keyspace *ks, struct db *db)

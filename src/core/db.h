@@ -12,6 +12,12 @@
  *     db_active_expire() (a bounded sampling cycle).
  *  3. Every removal goes through entry_unlink_free() in db.c, which frees
  *     the value and the expires node and reports the change.
+ *  4. While a snapshot is in progress (ks->snap), every entry whose
+ *     snap_epoch is not the snapshot's is handed to snap->touch before it
+ *     can change: by every lookup (a command gets its entries through one),
+ *     by db_set on an existing key and by entry_unlink_free. Entries created
+ *     meanwhile carry the snapshot's epoch, so the snapshot skips them. This
+ *     is what makes the forkless snapshot (persist/snapshot.h) point-in-time.
  *
  * Freeing. A removed or overwritten value is freed inline, or handed to
  * the lazy free thread (core/lazyfree.h; only values above its effort
@@ -40,7 +46,8 @@ struct kentry {
     struct obj *val;
     uint32_t lru;   /* LRU clock (seconds, 24 bits) or LFU counter */
     uint8_t flags;  /* KE_* */
-    uint8_t pad[3];
+    uint8_t pad;
+    uint16_t snap_epoch; /* the last snapshot that has this key (see ks->snap) */
     uint32_t klen;
     char key[];     /* klen bytes + NUL */
 };
@@ -60,6 +67,20 @@ struct db {
 };
 
 struct keyspace;
+
+/* The keyspace's side of a snapshot in progress (persist/snapshot.c owns
+ * the rest). */
+struct ks_snap {
+    /* ke is about to change or go: write it out first (and set its epoch). */
+    void (*touch)(struct keyspace *ks, struct db *db, struct kentry *ke, void *priv);
+    /* db is about to be emptied: take its tables (return true), or false to
+     * let the flush free them. */
+    bool (*take_tables)(struct keyspace *ks, struct db *db, void *priv);
+    /* two databases swapped their contents (SWAPDB) */
+    void (*swapped)(struct keyspace *ks, int a, int b, void *priv);
+    void *priv;
+};
+
 /* Called when a key expires (before it is deleted), is evicted, or is
  * created (KS_EV_NEW, after it is added): the server turns these into
  * keyspace notifications. */
@@ -105,7 +126,22 @@ struct keyspace {
     void (*on_key_added)(struct keyspace *ks, struct db *db, const char *key, size_t klen,
                          void *priv);
     void *on_key_added_priv;
+    /* A snapshot in progress, or NULL; snap_epoch is the current (or last)
+     * snapshot's number, which new entries carry. */
+    struct ks_snap *snap;
+    uint16_t snap_epoch;
 };
+
+/* Makes ke safe to change while a snapshot runs (see invariant 4). */
+static inline void db_snap_touch(struct keyspace *ks, struct db *db, struct kentry *ke)
+{
+    if (__builtin_expect(ks->snap != NULL, 0) && ke->snap_epoch != ks->snap_epoch)
+        ks->snap->touch(ks, db, ke, ks->snap->priv);
+}
+/* The next snapshot epoch; when the 16-bit counter wraps, every entry's
+ * epoch is reset first (once per 65,535 snapshots), so an entry left
+ * behind by aborted snapshots can never look already written. */
+uint16_t ks_next_snap_epoch(struct keyspace *ks);
 
 void ks_init(struct keyspace *ks, int ndb);
 void ks_deinit(struct keyspace *ks);
@@ -187,7 +223,7 @@ static inline size_t db_expires_size(const struct db *db) { return htab_size(&db
  * ASYNC) the db gets new empty tables at once and the old ones, with
  * every key and value in them, are freed by the lazy free thread. */
 long long db_flush(struct keyspace *ks, struct db *db, bool async);
-void db_swap(struct db *a, struct db *b);
+void db_swap(struct keyspace *ks, struct db *a, struct db *b);
 
 /* A random non-expired key, or NULL. */
 struct kentry *db_random(struct keyspace *ks, struct db *db);

@@ -286,9 +286,11 @@ static long long cron(struct ev_loop *loop, long long id, void *data)
     srv->cron_loops++;
     if (shutdown_signal) {
         log_warning("Received %s scheduling shutdown...", shutdown_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        int sig = shutdown_signal;
         shutdown_signal = 0;
-        server_prepare_shutdown(srv, 0);
-        return EV_TIMER_STOP;
+        if (server_prepare_shutdown(srv, 0) == 0) return EV_TIMER_STOP;
+        log_warning("%s received but errors trying to shut down the server, check the logs for more information",
+                    sig == SIGINT ? "SIGINT" : "SIGTERM");
     }
     if (srv->cron_paused) return 1000 / srv->cfg.hz;
     long long used = (long long)mem_used();
@@ -308,6 +310,7 @@ static long long cron(struct ev_loop *loop, long long id, void *data)
      * cycle help until a slow cycle finishes within its budget */
     srv->expire_fast = srv->ks.stats.expired_time_cap_reached_count != capped;
     if (srv->cfg.activerehashing) ks_rehash(&srv->ks, 1000);
+    if (srv->persist_hooks) srv->persist_hooks->cron(srv);
     if (srv->pause_until_ms && srv->pause_until_ms <= server_now_ms(srv)) {
         srv->pause_until_ms = 0;
         /* resume paused clients */
@@ -346,6 +349,13 @@ void server_run(struct server *srv)
 int server_prepare_shutdown(struct server *srv, int flags)
 {
     log_warning("User requested shutdown...");
+    if (srv->persist_hooks) {
+        int save = (flags & SHUTDOWN_SAVE) ? 1 : (flags & SHUTDOWN_NOSAVE) ? 0 : -1;
+        if (srv->persist_hooks->shutdown(srv, save) != 0 && !(flags & SHUTDOWN_FORCE)) {
+            log_warning("Errors trying to shut down the server. Check the logs for more information.");
+            return -1;
+        }
+    }
     if (srv->cfg.pidfile && srv->cfg.pidfile[0]) unlink(srv->cfg.pidfile);
     if (srv->cfg.unixsocket && srv->cfg.unixsocket[0]) unlink(srv->cfg.unixsocket);
     /* flush what we can to clients, then stop */

@@ -16,6 +16,22 @@
 struct ev_loop;
 struct client;
 struct command;
+struct sbuf;
+struct server;
+
+/* What the persistence layer (src/persist, above core) plugs into the
+ * server: core calls these, persist implements them. */
+struct persist_hooks {
+    void (*cron)(struct server *srv);
+    /* SHUTDOWN and signals: save when asked or when save points are set
+     * (save: 1 yes, 0 no, -1 as configured); -1 refuses the shutdown. */
+    int (*shutdown)(struct server *srv, int save);
+    void (*info)(struct server *srv, struct sbuf *b); /* INFO persistence */
+    /* FLUSHALL: before emptying (done false) a snapshot in progress is
+     * stopped; after (done true) the empty dataset is saved when save
+     * points are set, as Redis does. */
+    void (*flushall)(struct server *srv, bool done);
+};
 
 #define APIARY_VERSION "0.1.0"
 #define REDIS_COMPAT_VERSION "7.0.15"
@@ -92,6 +108,8 @@ struct config {
     long long zset_max_listpack_entries, zset_max_listpack_value;
     bool stop_writes_on_bgsave_error;
     bool rdbcompression, rdbchecksum;
+    /* microseconds per key: paces a BGSAVE's walk (tests), never sleeps */
+    int rdb_key_save_delay;
     int repl_ping_replica_period, repl_timeout;
     bool enable_debug_command; /* "yes" | "local" | "no" kept as bool: yes/local */
     char *config_file; /* absolute path or NULL */
@@ -180,6 +198,14 @@ struct server {
     struct tracking *tracking; /* client-side caching tables (core/tracking) */
     long long tracking_clients; /* clients with CLIENT_TRACKING: 0 skips every hook */
 
+    /* persistence (src/persist sets these at start-up) */
+    const struct persist_hooks *persist_hooks;
+    struct persist *persist;
+    /* the last background save failed: with stop-writes-on-bgsave-error
+     * and save points set, write commands (and PING) get MISCONF */
+    bool bgsave_failed;
+    long long rdb_loaded_keys, rdb_loaded_expired; /* the last load */
+
     /* shutdown */
     bool shutdown_asap;
     int shutdown_signal;
@@ -211,6 +237,12 @@ void server_apply_lazyfree(struct server *srv);
 /* Pushes maxmemory-policy and lfu-* into the keyspace (LFU counters on or off). */
 void server_apply_lfu(struct server *srv);
 /* Flush, log and stop the loop; returns 0, or -1 to refuse (SHUTDOWN). */
+/* flags for server_prepare_shutdown */
+#define SHUTDOWN_SAVE 1   /* save even without save points */
+#define SHUTDOWN_NOSAVE 2 /* don't save even with them */
+#define SHUTDOWN_FORCE 4  /* exit even if saving fails */
+/* Saves when due (see persist_hooks.shutdown) and stops the loop; -1 when
+ * saving failed and the shutdown was called off. */
 int server_prepare_shutdown(struct server *srv, int flags);
 
 /* Time of the current command/event batch, ms. */

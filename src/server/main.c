@@ -6,6 +6,7 @@
 #include "base/mem.h"
 #include "core/config.h"
 #include "core/server.h"
+#include "persist/persist.h"
 #include "server/commands.h"
 
 #include <errno.h>
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
         return 1;
     }
     commands_register_all(&srv);
+    persist_init(&srv);
     log_notice("oO0OoO0OoO0Oo Apiary is starting oO0OoO0OoO0Oo");
     log_notice("Apiary version=%s, redis_version=%s, bits=%d, pid=%d, just started", APIARY_VERSION,
                REDIS_COMPAT_VERSION, (int)(sizeof(long) * 8), (int)getpid());
@@ -108,6 +110,7 @@ int main(int argc, char **argv)
     if (srv.cfg.pidfile && srv.cfg.pidfile[0]) write_pidfile(srv.cfg.pidfile);
     log_notice("Apiary ready to accept connections on port %d, pid %d", srv.cfg.port, (int)getpid());
     server_run(&srv);
+    persist_deinit(&srv);
     server_deinit(&srv);
     return 0;
 }

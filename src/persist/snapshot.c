@@ -1,0 +1,399 @@
+/* snapshot: see snapshot.h. */
+#include "persist/snapshot.h"
+
+#include "base/crc64.h"
+#include "base/log.h"
+#include "base/mem.h"
+#include "base/util.h"
+#include "persist/rdb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Chunks go to the writer at this size, so writes are large. */
+#define CHUNK_BYTES (256u << 10)
+
+struct chunk {
+    struct chunk *next;
+    struct sbuf buf;
+    bool last; /* ends the stream: the writer appends the checksum */
+};
+
+struct snapshot {
+    struct server *srv;
+    struct keyspace *ks;
+    struct ks_snap hooks;
+    uint16_t epoch;
+    bool compress, checksum;
+    int ndb;
+
+    /* where each database's keys (as they were at the start) live now:
+     * src[d] is the struct db holding original database d's tables, a live
+     * one or one taken by a flush (detached[d]); orig_of[j] is the
+     * original database whose tables live database j holds, -1 when they
+     * were created after the start (everything in them is new) */
+    struct db **src;
+    struct db **detached;
+    int *orig_of;
+
+    /* the walk */
+    int walk_db;
+    unsigned long long cursor;
+    bool walk_done;
+    int stream_db; /* the last SELECTDB written, -1 none */
+    long long keys_done, keys_total;
+    long long walked;      /* keys the walk (not the hooks) wrote */
+    long long start_us;
+    struct sbuf out;
+
+    /* the writer thread and what it shares with the loop */
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct chunk *head, *tail;
+    bool stop;
+    _Atomic size_t queued;     /* bytes handed over and not yet written */
+    _Atomic long long written; /* bytes in the file */
+    _Atomic int wstate;        /* SNAP_RUNNING until the writer ends */
+    char err[256];             /* written by the writer before wstate */
+    char *path, *tmp;
+    bool renamed;
+    bool ended; /* the last chunk is queued */
+};
+
+/* ---- the writer thread ---------------------------------------------------- */
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void fsync_dir_of(const char *path)
+{
+    char *copy = mem_strdup(path);
+    int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+    mem_free(copy);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct snapshot *s = arg;
+    mem_thread_attach();
+    uint64_t crc = 0;
+    bool failed = false, finished = false;
+    int fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        snprintf(s->err, sizeof s->err, "Failed opening the temp RDB file %s (in server root dir %s) for saving: %s",
+                 s->tmp, s->srv->cfg.dir ? s->srv->cfg.dir : ".", strerror(errno));
+        failed = true;
+    }
+    pthread_mutex_lock(&s->lock);
+    while (!finished) {
+        while (!s->head && !s->stop) pthread_cond_wait(&s->wake, &s->lock);
+        if (s->stop) break; /* aborted */
+        struct chunk *c = s->head;
+        s->head = c->next;
+        if (!s->head) s->tail = NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (!failed) {
+            if (s->checksum) crc = crc64(crc, c->buf.p, c->buf.len);
+            if (c->last) {
+                unsigned char tail[8];
+                for (int i = 0; i < 8; i++) tail[i] = (unsigned char)(crc >> (8 * i));
+                sbuf_cat(&c->buf, tail, 8);
+            }
+            if (write_all(fd, c->buf.p, c->buf.len) < 0) {
+                snprintf(s->err, sizeof s->err, "Write error saving DB on disk: %s", strerror(errno));
+                failed = true;
+            } else {
+                atomic_fetch_add(&s->written, (long long)c->buf.len);
+            }
+        }
+        if (c->last) finished = true;
+        atomic_fetch_sub(&s->queued, c->buf.len - (c->last ? 8 : 0));
+        sbuf_free(&c->buf);
+        mem_free(c);
+        pthread_mutex_lock(&s->lock);
+    }
+    /* stopped early: drop what is left */
+    while (s->head) {
+        struct chunk *c = s->head;
+        s->head = c->next;
+        sbuf_free(&c->buf);
+        mem_free(c);
+    }
+    s->tail = NULL;
+    pthread_mutex_unlock(&s->lock);
+    if (fd >= 0 && finished && !failed) {
+        if (fsync(fd) < 0) {
+            snprintf(s->err, sizeof s->err, "fsync error saving DB on disk: %s", strerror(errno));
+            failed = true;
+        }
+    }
+    if (fd >= 0) close(fd);
+    if (finished && !failed) {
+        if (rename(s->tmp, s->path) < 0) {
+            snprintf(s->err, sizeof s->err, "Error moving temp DB file %s on the final destination %s: %s",
+                     s->tmp, s->path, strerror(errno));
+            failed = true;
+        } else {
+            s->renamed = true;
+            fsync_dir_of(s->path);
+        }
+    }
+    if (!s->renamed && fd >= 0) unlink(s->tmp);
+    if (!finished && !failed) snprintf(s->err, sizeof s->err, "snapshot aborted");
+    mem_thread_detach();
+    atomic_store(&s->wstate, (finished && !failed) ? SNAP_DONE : SNAP_FAILED);
+    return NULL;
+}
+
+/* Hands the pending output to the writer. */
+static void hand_over(struct snapshot *s, bool last)
+{
+    if (!s->out.len && !last) return;
+    struct chunk *c = mem_alloc(sizeof(*c));
+    c->next = NULL;
+    c->buf = s->out;
+    c->last = last;
+    memset(&s->out, 0, sizeof s->out);
+    atomic_fetch_add(&s->queued, c->buf.len);
+    pthread_mutex_lock(&s->lock);
+    if (s->tail) s->tail->next = c;
+    else s->head = c;
+    s->tail = c;
+    pthread_cond_signal(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- serialising ---------------------------------------------------------- */
+
+static void emit(struct snapshot *s, int d, struct db *db, struct kentry *ke)
+{
+    ke->snap_epoch = s->epoch;
+    if (s->stream_db != d) {
+        rdb_put_selectdb(&s->out, d);
+        s->stream_db = d;
+    }
+    rdb_put_key(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke), s->compress);
+    s->keys_done++;
+    if (s->out.len >= CHUNK_BYTES) hand_over(s, false);
+}
+
+static void on_touch(struct keyspace *ks, struct db *db, struct kentry *ke, void *priv)
+{
+    struct snapshot *s = priv;
+    int d = s->orig_of[db->id];
+    if (d < 0) { /* cannot happen: such a db holds only new entries */
+        ke->snap_epoch = s->epoch;
+        return;
+    }
+    emit(s, d, db, ke);
+}
+
+static bool on_take_tables(struct keyspace *ks, struct db *db, void *priv)
+{
+    struct snapshot *s = priv;
+    int d = s->orig_of[db->id];
+    if (d < 0) return false;
+    struct db *det = mem_alloc(sizeof(*det));
+    *det = *db; /* the tables move by value */
+    s->detached[d] = det;
+    s->src[d] = det;
+    s->orig_of[db->id] = -1;
+    return true;
+}
+
+static void on_swapped(struct keyspace *ks, int a, int b, void *priv)
+{
+    struct snapshot *s = priv;
+    int da = s->orig_of[a], db = s->orig_of[b];
+    s->orig_of[a] = db;
+    s->orig_of[b] = da;
+    if (da >= 0 && !s->detached[da]) s->src[da] = ks_db(ks, b);
+    if (db >= 0 && !s->detached[db]) s->src[db] = ks_db(ks, a);
+}
+
+struct scan_ctx {
+    struct snapshot *s;
+    int d;
+    struct db *db;
+};
+
+static void scan_cb(struct htab_node *n, void *priv)
+{
+    struct scan_ctx *x = priv;
+    struct kentry *ke = (struct kentry *)n;
+    if (ke->snap_epoch != x->s->epoch) {
+        emit(x->s, x->d, x->db, ke);
+        x->s->walked++;
+    }
+}
+
+/* rdb-key-save-delay: the walk may have written this many keys by now */
+static bool paced_out(struct snapshot *s)
+{
+    int d = s->srv->cfg.rdb_key_save_delay;
+    if (d <= 0) return false;
+    return s->walked >= (util_monotonic_us() - s->start_us) / d;
+}
+
+struct snapshot *snapshot_start(struct server *srv, const char *path, bool compress, bool checksum)
+{
+    struct keyspace *ks = &srv->ks;
+    struct snapshot *s = mem_calloc(sizeof(*s));
+    s->srv = srv;
+    s->ks = ks;
+    s->compress = compress;
+    s->checksum = checksum;
+    s->ndb = ks->ndb;
+    s->src = mem_calloc(sizeof(*s->src) * (size_t)s->ndb);
+    s->detached = mem_calloc(sizeof(*s->detached) * (size_t)s->ndb);
+    s->orig_of = mem_calloc(sizeof(*s->orig_of) * (size_t)s->ndb);
+    for (int i = 0; i < s->ndb; i++) {
+        s->src[i] = ks_db(ks, i);
+        s->orig_of[i] = i;
+        s->keys_total += (long long)db_size(ks_db(ks, i));
+    }
+    s->stream_db = -1;
+    s->start_us = util_monotonic_us();
+    s->path = mem_strdup(path);
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "temp-%d-%u.rdb", (int)getpid(), (unsigned)ks->snap_epoch + 1u);
+    /* the temporary file lives beside the destination, so rename is atomic */
+    char *copy = mem_strdup(path);
+    const char *dir = dirname(copy);
+    size_t n = strlen(dir) + 1 + strlen(tmp) + 1;
+    s->tmp = mem_alloc(n);
+    snprintf(s->tmp, n, "%s/%s", dir, tmp);
+    mem_free(copy);
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    atomic_store(&s->wstate, SNAP_RUNNING);
+
+    s->epoch = ks_next_snap_epoch(ks);
+    s->hooks.touch = on_touch;
+    s->hooks.take_tables = on_take_tables;
+    s->hooks.swapped = on_swapped;
+    s->hooks.priv = s;
+    ks->snap = &s->hooks;
+
+    rdb_put_header(&s->out, (long long)mem_used(), false);
+    crc64_init();
+    if (pthread_create(&s->thread, NULL, writer_main, s) != 0) {
+        snprintf(s->err, sizeof s->err, "Can't start the snapshot writer thread: %s", strerror(errno));
+        atomic_store(&s->wstate, SNAP_FAILED);
+        ks->snap = NULL;
+    } else {
+        s->thread_started = true;
+    }
+    return s;
+}
+
+enum snap_state snapshot_state(struct snapshot *s)
+{
+    int w = atomic_load(&s->wstate);
+    if (w != SNAP_RUNNING) return (enum snap_state)w;
+    return s->ended ? SNAP_FLUSHING : SNAP_RUNNING;
+}
+
+/* Detaches from the keyspace once every key is out. */
+static void end_walk(struct snapshot *s)
+{
+    s->walk_done = true;
+    if (s->ks->snap == &s->hooks) s->ks->snap = NULL;
+    rdb_put_eof(&s->out);
+    hand_over(s, true);
+    s->ended = true;
+}
+
+enum snap_state snapshot_step(struct snapshot *s, long long budget_us)
+{
+    enum snap_state st = snapshot_state(s);
+    if (st != SNAP_RUNNING) return st;
+    if (budget_us >= 0 && atomic_load(&s->queued) > SNAP_QUEUE_PAUSE) return st;
+    long long start = util_monotonic_us();
+    int steps = 0;
+    while (s->walk_db < s->ndb) {
+        if (budget_us >= 0 && paced_out(s)) break;
+        struct db *db = s->src[s->walk_db];
+        struct scan_ctx x = {s, s->walk_db, db};
+        if (db_size(db)) s->cursor = htab_scan(&db->keys, s->cursor, scan_cb, &x);
+        else s->cursor = 0;
+        if (s->cursor == 0) s->walk_db++;
+        if (budget_us < 0) {
+            /* a blocking save: just keep the writer's queue bounded */
+            while (atomic_load(&s->queued) > SNAP_QUEUE_PAUSE && atomic_load(&s->wstate) == SNAP_RUNNING)
+                usleep(200);
+            continue;
+        }
+        if (++steps % 32 == 0 &&
+            (util_monotonic_us() - start >= budget_us || atomic_load(&s->queued) > SNAP_QUEUE_PAUSE))
+            break;
+    }
+    if (s->walk_db >= s->ndb) end_walk(s);
+    else hand_over(s, false);
+    return snapshot_state(s);
+}
+
+enum snap_state snapshot_wait(struct snapshot *s)
+{
+    while (!s->walk_done && atomic_load(&s->wstate) == SNAP_RUNNING) snapshot_step(s, -1);
+    if (s->thread_started) {
+        pthread_join(s->thread, NULL);
+        s->thread_started = false;
+    }
+    return snapshot_state(s);
+}
+
+const char *snapshot_error(const struct snapshot *s) { return s->err; }
+long long snapshot_keys_done(const struct snapshot *s) { return s->keys_done; }
+long long snapshot_keys_total(const struct snapshot *s) { return s->keys_total; }
+long long snapshot_bytes(const struct snapshot *s) { return atomic_load(&((struct snapshot *)s)->written); }
+
+void snapshot_free(struct snapshot *s)
+{
+    if (s->ks->snap == &s->hooks) s->ks->snap = NULL;
+    if (s->thread_started) {
+        pthread_mutex_lock(&s->lock);
+        s->stop = true;
+        pthread_cond_signal(&s->wake);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+    }
+    /* tables a flush handed over: free them now, off the loop */
+    for (int i = 0; i < s->ndb; i++)
+        if (s->detached[i]) {
+            db_flush(s->ks, s->detached[i], true);
+            mem_free(s->detached[i]);
+        }
+    sbuf_free(&s->out);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->wake);
+    mem_free(s->src);
+    mem_free(s->detached);
+    mem_free(s->orig_of);
+    mem_free(s->path);
+    mem_free(s->tmp);
+    mem_free(s);
+}

@@ -1,0 +1,58 @@
+/* snapshot: a point-in-time RDB snapshot of the keyspace, taken without
+ * fork() while the server keeps serving.
+ *
+ * How it stays point-in-time. Starting a snapshot gives it a new epoch
+ * (ks_next_snap_epoch); entries created from then on carry that epoch, so
+ * the snapshot never writes them. The snapshot walks every database with
+ * the hash table's scan cursor, a bounded step at a time on the event
+ * loop, and writes each entry whose epoch is older, then stamps it. Before
+ * anything changes or removes an older entry, the keyspace hands it to the
+ * snapshot (struct ks_snap, invariant 4 in core/db.h), which writes it
+ * first: so every key is written exactly once, as it was when the snapshot
+ * began. A FLUSHDB gives the old tables to the snapshot instead of freeing
+ * them; SWAPDB swaps the snapshot's map of which table holds which
+ * database. A key written out of order is preceded by SELECTDB, which RDB
+ * allows anywhere.
+ *
+ * Extra memory is what has been serialised and not yet written: the walk
+ * pauses while more than SNAP_QUEUE_PAUSE bytes wait for the writer, so
+ * beyond that only keys changed during the snapshot add to it.
+ *
+ * Threads. Serialising happens on the event loop (it reads the live
+ * structures); a writer thread takes the serialised chunks, computes the
+ * CRC-64, writes them to a temporary file in `dir`, and at the end
+ * fsyncs it, renames it over the destination and fsyncs the directory, so
+ * a crash never leaves a partial file under the real name. */
+#ifndef APIARY_SNAPSHOT_H
+#define APIARY_SNAPSHOT_H
+
+#include "core/server.h"
+
+#include <stdbool.h>
+
+#define SNAP_QUEUE_PAUSE (8u << 20)
+
+enum snap_state { SNAP_RUNNING, SNAP_FLUSHING, SNAP_DONE, SNAP_FAILED };
+
+struct snapshot;
+
+/* Begins a snapshot of srv's keyspace into `path` (written as a temporary
+ * file beside it first). Only one snapshot may run at a time. */
+struct snapshot *snapshot_start(struct server *srv, const char *path, bool compress,
+                                bool checksum);
+/* Serialises for about budget_us (< 0: to the end). Returns the state. */
+enum snap_state snapshot_step(struct snapshot *s, long long budget_us);
+/* The state without doing work (a finished writer is noticed here). */
+enum snap_state snapshot_state(struct snapshot *s);
+/* Waits for the writer (SAVE, shutdown). */
+enum snap_state snapshot_wait(struct snapshot *s);
+/* The reason a failed snapshot failed. */
+const char *snapshot_error(const struct snapshot *s);
+long long snapshot_keys_done(const struct snapshot *s);
+long long snapshot_keys_total(const struct snapshot *s);
+long long snapshot_bytes(const struct snapshot *s);
+/* Ends it: detaches from the keyspace, stops the writer (removing the
+ * temporary file unless it was renamed into place) and frees everything. */
+void snapshot_free(struct snapshot *s);
+
+#endif
