@@ -415,7 +415,9 @@ void blocking_serve_ready(struct server *srv)
             /* the served command runs as c's (its invalidations follow its reply) */
             struct client *outer = srv->current;
             srv->current = c;
+            srv->prop.depth++;
             enum blocking_result r = st->retry(c, bk->key, bk->klen, st->state);
+            if (--srv->prop.depth == 0) prop_flush(srv);
             srv->current = outer;
             if (srv->tracking_clients) tracking__send_pending(c);
             if (r != BLOCKING_SERVED) continue;

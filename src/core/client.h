@@ -55,6 +55,8 @@ enum client_flags {
     CLIENT_MULTI = 1u << 18,       /* between MULTI and EXEC/DISCARD: commands are queued */
     CLIENT_MULTI_DIRTY = 1u << 19, /* a queuing error: EXEC will abort */
     CLIENT_PUSHING = 1u << 24, /* writing a push (Pub/Sub): CLIENT REPLY OFF/SKIP do not apply */
+    CLIENT_PROP_CUSTOM = 1u << 25, /* the running command chose what it propagates (core/propagate) */
+    CLIENT_LOADING = 1u << 26,     /* the AOF loader's client: replays, never blocks */
     CLIENT_DENY_BLOCKING = 1u << 20, /* running inside EXEC: blocking commands must not block */
     CLIENT_DIRTY_CAS = 1u << 21,     /* a watched key changed: EXEC will fail */
     CLIENT_TRACKING = 1u << 22,      /* CLIENT TRACKING on: c->tracking is set (core/tracking) */

@@ -178,7 +178,21 @@ static void call(struct client *c, struct command *cmd)
     uint32_t was_protected = c->flags & CLIENT_PROTECTED;
     srv->current = c;
     c->flags |= CLIENT_PROTECTED;
-    cmd->proc(c);
+    if (srv->prop.sink) {
+        /* the change stream: a write that changed something propagates
+         * itself unless it chose otherwise (core/propagate.h) */
+        long long dirty = srv->dirty;
+        uint32_t custom = c->flags & CLIENT_PROP_CUSTOM;
+        c->flags &= ~CLIENT_PROP_CUSTOM;
+        srv->prop.depth++;
+        cmd->proc(c);
+        if (!(c->flags & CLIENT_PROP_CUSTOM) && (cmd->flags & CMD_WRITE) && srv->dirty != dirty)
+            prop_add(srv, c->db->id, c->argc, c->argv);
+        c->flags = (c->flags & ~CLIENT_PROP_CUSTOM) | custom;
+        if (--srv->prop.depth == 0) prop_flush(srv);
+    } else {
+        cmd->proc(c);
+    }
     /* client-side caching: remember what a tracking client read */
     if (srv->tracking_clients) tracking__after_call(c, cmd);
     if (!was_protected) c->flags &= ~CLIENT_PROTECTED;

@@ -104,6 +104,14 @@ static int apply_lazyfree(struct server *srv, char *err, size_t errlen)
     return 0;
 }
 
+/* appendonly at run time: persist turns the AOF on (writing a base
+ * first) or off; at start-up (no hooks yet) the value is just stored */
+static int apply_appendonly(struct server *srv, char *err, size_t errlen)
+{
+    if (!srv->persist_hooks) return 0;
+    return srv->persist_hooks->set_appendonly(srv, srv->cfg.appendonly, err, errlen);
+}
+
 static int apply_dir(struct server *srv, char *err, size_t errlen)
 {
     if (srv->cfg.dir && srv->cfg.dir[0] && chdir(srv->cfg.dir) < 0) {
@@ -267,7 +275,13 @@ static const struct cfg_def defs[] = {
     {"dir", NULL, CFG_STR, OFF(dir), 0, 0, NULL, 0, NULL, NULL, apply_dir},
     {"dbfilename", NULL, CFG_STR, OFF(dbfilename), 0, 0, NULL, 0},
     {"save", NULL, CFG_SPECIAL, OFF(save), 0, 0, NULL, 0, set_save, NULL},
-    {"appendonly", NULL, CFG_BOOL, OFF(appendonly), 0, 0, NULL, 0},
+    {"appendonly", NULL, CFG_BOOL, OFF(appendonly), 0, 0, NULL, 0, NULL, NULL, apply_appendonly},
+    {"aof-use-rdb-preamble", NULL, CFG_BOOL, OFF(aof_use_rdb_preamble), 0, 0, NULL, 0},
+    {"aof-load-truncated", NULL, CFG_BOOL, OFF(aof_load_truncated), 0, 0, NULL, 0},
+    {"aof-timestamp-enabled", NULL, CFG_BOOL, OFF(aof_timestamp_enabled), 0, 0, NULL, 0},
+    {"aof-rewrite-incremental-fsync", NULL, CFG_BOOL, OFF(aof_rewrite_incremental_fsync), 0, 0, NULL, 0},
+    {"auto-aof-rewrite-percentage", NULL, CFG_INT, OFF(auto_aof_rewrite_percentage), 0, INT_MAX, NULL, 0},
+    {"auto-aof-rewrite-min-size", NULL, CFG_MEM, OFF(auto_aof_rewrite_min_size), 0, LLONG_MAX, NULL, 0},
     {"appendfsync", NULL, CFG_ENUM, OFF(appendfsync), 0, 0, fsync_enum, 0},
     {"appendfilename", NULL, CFG_STR, OFF(appendfilename), 0, 0, NULL, CFG_IMMUTABLE},
     {"appenddirname", NULL, CFG_STR, OFF(appenddirname), 0, 0, NULL, CFG_IMMUTABLE},
@@ -348,6 +362,11 @@ void config_defaults(struct config *cfg)
     cfg->dbfilename = mem_strdup("dump.rdb");
     cfg->save = mem_strdup("3600 1 300 100 60 10000");
     cfg->appendonly = false;
+    cfg->aof_use_rdb_preamble = true;
+    cfg->aof_load_truncated = true;
+    cfg->aof_rewrite_incremental_fsync = true;
+    cfg->auto_aof_rewrite_percentage = 100;
+    cfg->auto_aof_rewrite_min_size = 64LL << 20;
     cfg->appendfsync = 1;
     cfg->appendfilename = mem_strdup("appendonly.aof");
     cfg->appenddirname = mem_strdup("appendonlydir");

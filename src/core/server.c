@@ -178,8 +178,13 @@ static void on_key_event(struct keyspace *ks, struct db *db, const char *key, si
                          int event, void *priv)
 {
     struct server *srv = priv;
-    if (event == KS_EV_EXPIRED) notify_keyspace_event(srv, NOTIFY_EXPIRED, "expired", key, klen, db->id);
-    else if (event == KS_EV_EVICTED) notify_keyspace_event(srv, NOTIFY_EVICTED, "evicted", key, klen, db->id);
+    if (event == KS_EV_EXPIRED) {
+        prop_key_deleted(srv, db->id, key, klen, ks->lazyfree.expire);
+        notify_keyspace_event(srv, NOTIFY_EXPIRED, "expired", key, klen, db->id);
+    } else if (event == KS_EV_EVICTED) {
+        prop_key_deleted(srv, db->id, key, klen, ks->lazyfree.eviction);
+        notify_keyspace_event(srv, NOTIFY_EVICTED, "evicted", key, klen, db->id);
+    }
     else if (event == KS_EV_NEW) notify_keyspace_event(srv, NOTIFY_NEW, "new", key, klen, db->id);
 }
 
@@ -207,6 +212,7 @@ int server_init(struct server *srv, char *err, size_t errlen)
     pubsub_init(srv);
     watch_init(srv);
     tracking_init(srv);
+    srv->prop.stream_db = -1;
     srv->next_client_id = 1;
     srv->unix_fd = -1;
     srv->start_ms = util_mstime();
@@ -336,6 +342,9 @@ static void before_sleep(struct ev_loop *loop, void *data)
     blocking_before_sleep(srv);
     /* BCAST invalidations collected since the last sleep */
     if (srv->tracking_clients && tracking__broadcast_pending(srv)) tracking__broadcast(srv);
+    /* the AOF is written (and fsynced under appendfsync always) before any
+     * reply acknowledging those writes leaves */
+    if (srv->persist_hooks) srv->persist_hooks->before_sleep(srv);
     clients_flush_pending(srv);
 }
 
@@ -388,6 +397,7 @@ void server_deinit(struct server *srv)
     watch_deinit(srv);
     tracking_deinit(srv);
     slowlog_free_all(srv);
+    sbuf_free(&srv->prop.unit);
     mem_free(srv->latency);
     ev_free(&srv->loop);
     config_free(&srv->cfg);

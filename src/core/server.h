@@ -8,6 +8,7 @@
 #define APIARY_SERVER_H
 
 #include "core/db.h"
+#include "core/propagate.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,6 +32,11 @@ struct persist_hooks {
      * stopped; after (done true) the empty dataset is saved when save
      * points are set, as Redis does. */
     void (*flushall)(struct server *srv, bool done);
+    /* CONFIG SET appendonly: 0, or -1 with err */
+    int (*set_appendonly)(struct server *srv, bool on, char *err, size_t errlen);
+    /* before_sleep, before replies go out: write (and, for appendfsync
+     * always, fsync) what the AOF collected */
+    void (*before_sleep)(struct server *srv);
 };
 
 #define APIARY_VERSION "0.1.0"
@@ -85,6 +91,10 @@ struct config {
     int appendfsync;
     char *appendfilename;
     char *appenddirname;
+    bool aof_use_rdb_preamble, aof_load_truncated, aof_timestamp_enabled;
+    bool aof_rewrite_incremental_fsync;
+    int auto_aof_rewrite_percentage;
+    long long auto_aof_rewrite_min_size;
     long long slowlog_log_slower_than;
     long long slowlog_max_len;
     long long latency_monitor_threshold;
@@ -198,9 +208,13 @@ struct server {
     struct tracking *tracking; /* client-side caching tables (core/tracking) */
     long long tracking_clients; /* clients with CLIENT_TRACKING: 0 skips every hook */
 
+    /* the change stream (core/propagate) */
+    struct propagation prop;
+
     /* persistence (src/persist sets these at start-up) */
     const struct persist_hooks *persist_hooks;
     struct persist *persist;
+    struct aof *aof;
     /* the last background save failed: with stop-writes-on-bgsave-error
      * and save points set, write commands (and PING) get MISCONF */
     bool bgsave_failed;

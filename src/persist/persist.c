@@ -9,6 +9,8 @@
 #include "core/reply.h"
 #include "core/sbuf.h"
 #include "ev/ev.h"
+#include "persist/aof.h"
+#include "persist/rdb.h"
 #include "persist/snapshot.h"
 
 #include <stdio.h>
@@ -17,16 +19,20 @@
 #include <time.h>
 
 struct persist {
-    struct snapshot *bg; /* the BGSAVE in progress */
-    long long bg_start_ms;
+    /* the snapshot job in progress */
+    enum persist_job_kind job;
+    struct snapshot *snap;
+    persist_job_done_fn *job_done;
+    long long job_start_ms;
+    long long timer;         /* the stepping timer while a job runs */
+    long long seen_commands; /* numcommands at the last step */
+    /* BGSAVE */
     long long dirty_before_bg;
-    long long timer;          /* the stepping timer while bg runs */
-    long long seen_commands;  /* numcommands at the last step */
     bool last_bgsave_ok;
+    bool bgsave_scheduled;     /* BGSAVE SCHEDULE while an AOF rewrite ran */
     long long last_bgsave_try; /* unix s */
     long long last_bgsave_secs;
     long long saves;
-    long long last_save_keys, last_save_bytes;
 };
 
 static long long now_s(void) { return util_mstime() / 1000; }
@@ -57,37 +63,13 @@ static bool have_save_points(const struct server *srv)
 
 static void update_misconf(struct server *srv) { srv->bgsave_failed = !srv->persist->last_bgsave_ok; }
 
-/* ---- BGSAVE ----------------------------------------------------------------- */
+/* ---- the snapshot job ------------------------------------------------------ */
 
-static void bg_finish(struct server *srv, enum snap_state st)
-{
-    struct persist *p = srv->persist;
-    long long ms = util_mstime() - p->bg_start_ms;
-    p->last_bgsave_secs = (ms + 500) / 1000;
-    if (st == SNAP_DONE) {
-        log_notice("Background saving terminated with success (%lld keys, %lld bytes in %lld ms)",
-                   snapshot_keys_done(p->bg), snapshot_bytes(p->bg), ms);
-        srv->dirty -= p->dirty_before_bg;
-        if (srv->dirty < 0) srv->dirty = 0;
-        srv->lastsave = now_s();
-        p->last_bgsave_ok = true;
-        p->saves++;
-        p->last_save_keys = snapshot_keys_done(p->bg);
-        p->last_save_bytes = snapshot_bytes(p->bg);
-    } else {
-        log_warning("Background saving error: %s", snapshot_error(p->bg));
-        p->last_bgsave_ok = false;
-    }
-    snapshot_free(p->bg);
-    p->bg = NULL;
-    update_misconf(srv);
-}
-
-static long long bg_tick(struct ev_loop *loop, long long id, void *data)
+static long long job_tick(struct ev_loop *loop, long long id, void *data)
 {
     struct server *srv = data;
     struct persist *p = srv->persist;
-    if (!p->bg) {
+    if (!p->snap) {
         p->timer = 0;
         return EV_TIMER_STOP;
     }
@@ -95,10 +77,15 @@ static long long bg_tick(struct ev_loop *loop, long long id, void *data)
      * millisecond; idle: large slices, back to back */
     bool busy = srv->stats.numcommands != p->seen_commands;
     p->seen_commands = srv->stats.numcommands;
-    enum snap_state st = snapshot_step(p->bg, busy ? PERSIST_BUSY_STEP_US : PERSIST_IDLE_STEP_US);
+    enum snap_state st = snapshot_step(p->snap, busy ? PERSIST_BUSY_STEP_US : PERSIST_IDLE_STEP_US);
     if (st == SNAP_DONE || st == SNAP_FAILED) {
-        bg_finish(srv, st);
+        struct snapshot *s = p->snap;
+        persist_job_done_fn *done = p->job_done;
+        p->snap = NULL;
+        p->job = JOB_NONE;
         p->timer = 0;
+        done(srv, st, s);
+        snapshot_free(s);
         return EV_TIMER_STOP;
     }
     if (st == SNAP_FLUSHING) return 1; /* the writer finishes on its own */
@@ -106,35 +93,82 @@ static long long bg_tick(struct ev_loop *loop, long long id, void *data)
     return busy ? 1 : 0;
 }
 
+int persist_job_start(struct server *srv, enum persist_job_kind kind, const char *path,
+                      persist_job_done_fn *done)
+{
+    struct persist *p = srv->persist;
+    if (p->snap) return -1;
+    p->job = kind;
+    p->job_done = done;
+    p->job_start_ms = util_mstime();
+    p->snap = snapshot_start(srv, path, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
+    p->seen_commands = srv->stats.numcommands;
+    if (!p->timer) p->timer = ev_timer_add(srv->loop, 0, job_tick, srv);
+    return 0;
+}
+
+enum persist_job_kind persist_job_running(const struct server *srv)
+{
+    return srv->persist ? srv->persist->job : JOB_NONE;
+}
+
+long long persist_job_start_ms(const struct server *srv) { return srv->persist->job_start_ms; }
+
+void persist_job_abort(struct server *srv, const char *why)
+{
+    struct persist *p = srv->persist;
+    if (!p->snap) return;
+    log_warning("%s", why);
+    snapshot_free(p->snap);
+    p->snap = NULL;
+    p->job = JOB_NONE;
+    if (p->timer) ev_timer_del(srv->loop, p->timer);
+    p->timer = 0;
+}
+
+/* ---- BGSAVE ----------------------------------------------------------------- */
+
+static void bgsave_done(struct server *srv, int st, struct snapshot *s)
+{
+    struct persist *p = srv->persist;
+    long long ms = util_mstime() - p->job_start_ms;
+    p->last_bgsave_secs = (ms + 500) / 1000;
+    if (st == SNAP_DONE) {
+        log_notice("Background saving terminated with success (%lld keys, %lld bytes in %lld ms)",
+                   snapshot_keys_done(s), snapshot_bytes(s), ms);
+        srv->dirty -= p->dirty_before_bg;
+        if (srv->dirty < 0) srv->dirty = 0;
+        srv->lastsave = now_s();
+        p->last_bgsave_ok = true;
+        p->saves++;
+    } else {
+        log_warning("Background saving error: %s", snapshot_error(s));
+        p->last_bgsave_ok = false;
+    }
+    update_misconf(srv);
+}
+
 int persist_bgsave(struct server *srv, char *err, size_t errlen)
 {
     struct persist *p = srv->persist;
-    if (p->bg) {
+    if (p->job == JOB_BGSAVE) {
         snprintf(err, errlen, "Background save already in progress");
+        return -1;
+    }
+    if (p->job != JOB_NONE) {
+        snprintf(err, errlen,
+                 "Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE "
+                 "SCHEDULE in order to schedule a BGSAVE whenever possible.");
         return -1;
     }
     p->last_bgsave_try = now_s();
     p->dirty_before_bg = srv->dirty;
-    p->bg_start_ms = util_mstime();
-    p->bg = snapshot_start(srv, srv->cfg.dbfilename, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
+    persist_job_start(srv, JOB_BGSAVE, srv->cfg.dbfilename, bgsave_done);
     log_notice("Background saving started");
-    p->seen_commands = srv->stats.numcommands;
-    if (!p->timer) p->timer = ev_timer_add(srv->loop, 0, bg_tick, srv);
     return 0;
 }
 
-bool persist_bgsave_running(const struct server *srv) { return srv->persist && srv->persist->bg; }
-
-static void bg_abort(struct server *srv, const char *why)
-{
-    struct persist *p = srv->persist;
-    if (!p->bg) return;
-    log_warning("%s", why);
-    snapshot_free(p->bg);
-    p->bg = NULL;
-    if (p->timer) ev_timer_del(srv->loop, p->timer);
-    p->timer = 0;
-}
+bool persist_bgsave_running(const struct server *srv) { return persist_job_running(srv) == JOB_BGSAVE; }
 
 /* ---- SAVE ------------------------------------------------------------------- */
 
@@ -153,8 +187,6 @@ int persist_save(struct server *srv)
         srv->lastsave = now_s();
         p->last_bgsave_ok = true;
         p->saves++;
-        p->last_save_keys = snapshot_keys_done(s);
-        p->last_save_bytes = snapshot_bytes(s);
     } else {
         log_warning("Error saving DB on disk: %s", snapshot_error(s));
         rc = -1;
@@ -169,7 +201,13 @@ int persist_save(struct server *srv)
 static void persist_cron(struct server *srv)
 {
     struct persist *p = srv->persist;
-    if (p->bg || !have_save_points(srv)) return;
+    if (p->bgsave_scheduled && p->job == JOB_NONE) {
+        char err[256];
+        p->bgsave_scheduled = false;
+        persist_bgsave(srv, err, sizeof err);
+    }
+    aof_cron(srv);
+    if (p->job != JOB_NONE || !have_save_points(srv)) return;
     long long secs[32], changes[32];
     int n = save_points(srv, secs, changes, 32);
     long long now = now_s();
@@ -186,7 +224,8 @@ static void persist_cron(struct server *srv)
 
 static int persist_shutdown(struct server *srv, int save)
 {
-    bg_abort(srv, "There is a background save in progress. Stopping it!");
+    persist_job_abort(srv, "There is a snapshot in progress (BGSAVE or AOF rewrite). Stopping it!");
+    aof_flush_sync(srv);
     if (save == 0 || (save < 0 && !have_save_points(srv))) return 0;
     log_notice("Saving the final RDB snapshot before exiting.");
     if (persist_save(srv) != 0) {
@@ -199,7 +238,8 @@ static int persist_shutdown(struct server *srv, int save)
 static void persist_flushall(struct server *srv, bool done)
 {
     if (!done) {
-        bg_abort(srv, "FLUSHALL: stopping the background save in progress");
+        if (persist_bgsave_running(srv))
+            persist_job_abort(srv, "FLUSHALL: stopping the background save in progress");
         return;
     }
     if (have_save_points(srv)) persist_save(srv);
@@ -208,7 +248,9 @@ static void persist_flushall(struct server *srv, bool done)
 static void persist_info(struct server *srv, struct sbuf *b)
 {
     struct persist *p = srv->persist;
-    long long now_ms = util_mstime();
+    struct snapshot *s = p->snap;
+    bool bg = p->job == JOB_BGSAVE;
+    long long done = s ? snapshot_keys_done(s) : 0, total = s ? snapshot_keys_total(s) : 0;
     sbuf_catfmt(b,
                 "loading:0\r\n"
                 "async_loading:0\r\n"
@@ -227,27 +269,20 @@ static void persist_info(struct server *srv, struct sbuf *b)
                 "rdb_saves:%lld\r\n"
                 "rdb_last_cow_size:0\r\n"
                 "rdb_last_load_keys_expired:%lld\r\n"
-                "rdb_last_load_keys_loaded:%lld\r\n"
-                "aof_enabled:0\r\n"
-                "aof_rewrite_in_progress:0\r\n"
-                "aof_rewrite_scheduled:0\r\n"
-                "aof_last_rewrite_time_sec:-1\r\n"
-                "aof_current_rewrite_time_sec:-1\r\n"
-                "aof_last_bgrewrite_status:ok\r\n"
-                "aof_rewrites:0\r\n"
-                "aof_rewrites_consecutive_failures:0\r\n"
-                "aof_last_write_status:ok\r\n"
-                "aof_last_cow_size:0\r\n"
-                "module_fork_in_progress:0\r\n"
-                "module_fork_last_cow_size:0\r\n",
-                p->bg && snapshot_keys_total(p->bg)
-                    ? 100.0 * (double)snapshot_keys_done(p->bg) / (double)snapshot_keys_total(p->bg)
-                    : 0.0,
-                p->bg ? snapshot_keys_done(p->bg) : 0, p->bg ? snapshot_keys_total(p->bg) : 0,
-                srv->dirty, p->bg ? 1 : 0, srv->lastsave, p->last_bgsave_ok ? "ok" : "err",
+                "rdb_last_load_keys_loaded:%lld\r\n",
+                total ? 100.0 * (double)done / (double)total : 0.0, done, total, srv->dirty,
+                bg ? 1 : 0, srv->lastsave, p->last_bgsave_ok ? "ok" : "err",
                 p->last_bgsave_try ? p->last_bgsave_secs : -1,
-                p->bg ? (now_ms - p->bg_start_ms) / 1000 : -1, p->saves, srv->rdb_loaded_expired,
-                srv->rdb_loaded_keys);
+                bg ? (util_mstime() - p->job_start_ms) / 1000 : -1, p->saves,
+                srv->rdb_loaded_expired, srv->rdb_loaded_keys);
+    aof_info(srv, b);
+    sbuf_catfmt(b, "module_fork_in_progress:0\r\n"
+                   "module_fork_last_cow_size:0\r\n");
+}
+
+static int persist_set_appendonly(struct server *srv, bool on, char *err, size_t errlen)
+{
+    return aof_set_enabled(srv, on, err, errlen);
 }
 
 static const struct persist_hooks hooks = {
@@ -255,6 +290,8 @@ static const struct persist_hooks hooks = {
     .shutdown = persist_shutdown,
     .info = persist_info,
     .flushall = persist_flushall,
+    .set_appendonly = persist_set_appendonly,
+    .before_sleep = aof_before_sleep,
 };
 
 void persist_init(struct server *srv)
@@ -264,13 +301,31 @@ void persist_init(struct server *srv)
     p->last_bgsave_secs = -1;
     srv->persist = p;
     srv->persist_hooks = &hooks;
+    aof_init(srv);
+}
+
+int persist_load(struct server *srv, char *err, size_t errlen)
+{
+    if (srv->cfg.appendonly) return aof_start(srv, err, errlen);
+    struct rdb_load_stats st = {0};
+    long long start = util_mstime();
+    int rc = rdb_load_file(&srv->ks, srv->cfg.dbfilename, &st, err, errlen);
+    if (rc < 0) return -1;
+    if (rc == 0) {
+        srv->rdb_loaded_keys = st.keys_loaded;
+        srv->rdb_loaded_expired = st.keys_expired;
+        log_notice("DB loaded from disk: %lld keys in %.3f seconds", st.keys_loaded,
+                   (double)(util_mstime() - start) / 1000.0);
+    }
+    return 0;
 }
 
 void persist_deinit(struct server *srv)
 {
     struct persist *p = srv->persist;
     if (!p) return;
-    bg_abort(srv, "Stopping the background save in progress");
+    persist_job_abort(srv, "Stopping the snapshot in progress");
+    aof_deinit(srv);
     srv->persist_hooks = NULL;
     srv->persist = NULL;
     mem_free(p);
@@ -280,8 +335,10 @@ void persist_deinit(struct server *srv)
 
 static void save_cmd(struct client *c)
 {
-    if (c->srv->persist->bg) {
-        reply_error(c, "ERR Background save already in progress");
+    if (c->srv->persist->job != JOB_NONE) {
+        reply_error(c, c->srv->persist->job == JOB_BGSAVE
+                           ? "ERR Background save already in progress"
+                           : "ERR Background AOF rewrite in progress, can't SAVE right now");
         return;
     }
     if (persist_save(c->srv) == 0) reply_ok(c);
@@ -299,10 +356,15 @@ static void bgsave_cmd(struct client *c)
             return;
         }
     }
-    (void)schedule; /* no other background job can be in the way */
-    char err[128];
+    struct persist *p = c->srv->persist;
+    if (schedule && p->job == JOB_AOFRW) {
+        p->bgsave_scheduled = true;
+        reply_simple(c, "Background saving scheduled");
+        return;
+    }
+    char err[256];
     if (persist_bgsave(c->srv, err, sizeof err) != 0) {
-        char msg[160];
+        char msg[300];
         snprintf(msg, sizeof msg, "ERR %s", err);
         reply_error(c, msg);
         return;
@@ -310,7 +372,25 @@ static void bgsave_cmd(struct client *c)
     reply_simple(c, "Background saving started");
 }
 
+static void bgrewriteaof_cmd(struct client *c)
+{
+    char err[256];
+    int rc = aof_rewrite(c->srv, err, sizeof err);
+    if (rc < 0) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "ERR %s", err);
+        reply_error(c, msg);
+    } else if (rc == 1) {
+        reply_simple(c, "Background append only file rewriting scheduled");
+    } else {
+        reply_simple(c, "Background append only file rewriting started");
+    }
+}
+
 struct command persist_commands[] = {
+    {"bgrewriteaof", bgrewriteaof_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0,
+     "@admin @slow @dangerous", "Asynchronously rewrites the append-only file to disk", "1.0.0",
+     "server"},
     {"save", save_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0,
      "@admin @slow @dangerous", "Synchronously saves the database(s) to disk", "1.0.0", "server"},
     {"bgsave", bgsave_cmd, -1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0, "@admin @slow @dangerous",

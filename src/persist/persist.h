@@ -16,7 +16,24 @@
 /* after a failed BGSAVE, save points retry no sooner than this */
 #define PERSIST_BGSAVE_RETRY_S 5
 
+struct snapshot;
+enum snap_state;
+
+/* The one snapshot that may run at a time, a BGSAVE or an AOF rewrite. */
+enum persist_job_kind { JOB_NONE, JOB_BGSAVE, JOB_AOFRW };
+typedef void persist_job_done_fn(struct server *srv, int st, struct snapshot *s);
+/* Starts a job writing a snapshot to path; -1 when one already runs. */
+int persist_job_start(struct server *srv, enum persist_job_kind kind, const char *path,
+                      persist_job_done_fn *done);
+enum persist_job_kind persist_job_running(const struct server *srv);
+long long persist_job_start_ms(const struct server *srv);
+/* Stops the job in progress (its temporary file is removed). */
+void persist_job_abort(struct server *srv, const char *why);
+
 void persist_init(struct server *srv);
+/* Start-up: the AOF when appendonly is on, else the RDB file. 0, or -1
+ * with err (start-up stops). */
+int persist_load(struct server *srv, char *err, size_t errlen);
 void persist_deinit(struct server *srv);
 
 /* Starts a BGSAVE; 0, or -1 with err set (one already runs). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- writing ------------------------------------------------------------ */
 
@@ -204,6 +205,7 @@ int rdb_load_buf(struct keyspace *ks, const uint8_t *p, size_t len, struct rdb_l
 int rdb_load_file(struct keyspace *ks, const char *path, struct rdb_load_stats *st, char *err,
                   size_t errlen)
 {
+    if (access(path, F_OK) != 0) return 1;
     snprintf(err, errlen, "RDB loading is not implemented yet");
     return -1;
 }

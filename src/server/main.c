@@ -98,6 +98,10 @@ int main(int argc, char **argv)
     }
     commands_register_all(&srv);
     persist_init(&srv);
+    if (persist_load(&srv, err, sizeof(err)) < 0) {
+        log_warning("%s", err);
+        return 1;
+    }
     log_notice("oO0OoO0OoO0Oo Apiary is starting oO0OoO0OoO0Oo");
     log_notice("Apiary version=%s, redis_version=%s, bits=%d, pid=%d, just started", APIARY_VERSION,
                REDIS_COMPAT_VERSION, (int)(sizeof(long) * 8), (int)getpid());

@@ -1,0 +1,67 @@
+/* propagate: the dataset's change stream. Every change is described as the
+ * commands that replay it, in RESP, in the order they happened: the
+ * append-only file (src/persist/aof) consumes it, and replicas will.
+ *
+ * Execution units. The changes of one top-level command, with the keys it
+ * found expired on the way and, for EXEC, every queued command, form one
+ * unit: collected by prop_add while it runs and handed to the sink when it
+ * ends (cmd.c's call), wrapped in MULTI/EXEC when there is more than one
+ * command, so a replay applies them together. Changes made outside a
+ * command (active expiry, eviction before a command) are units of their
+ * own.
+ *
+ * What is propagated. A write command that changed something (srv->dirty
+ * moved) propagates its own argv, unless it said otherwise with
+ * prop_command (replay must be deterministic: SPOP propagates SREM of what
+ * it popped, INCRBYFLOAT a SET of the result, relative TTLs become absolute
+ * PEXPIREAT/PXAT times) or prop_nothing. An expired or evicted key
+ * propagates DEL (UNLINK under lazy freeing).
+ *
+ * The stream carries SELECT whenever the database changes; prop_reset_db
+ * forces one before the next command (a new AOF file starts with it).
+ *
+ * Cost: with no sink (srv->prop.sink NULL) every entry point is one
+ * branch. */
+#ifndef APIARY_PROPAGATE_H
+#define APIARY_PROPAGATE_H
+
+#include "base/util.h"
+#include "core/sbuf.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct server;
+struct client;
+
+typedef void prop_sink_fn(struct server *srv, const char *p, size_t len, void *priv);
+
+struct propagation {
+    prop_sink_fn *sink; /* NULL: nothing consumes the stream */
+    void *sink_priv;
+    struct sbuf unit;  /* the current unit, encoded */
+    size_t first_cmd;  /* where the unit's first command starts (after a SELECT) */
+    int ops;           /* commands in the unit */
+    int stream_db;     /* the db selected in the stream, -1 none yet */
+    int depth;         /* nested calls running (EXEC, blocked clients served) */
+};
+
+/* Appends a command to the current unit (a unit of its own when no
+ * command is running). */
+void prop_add(struct server *srv, int db, int argc, const struct slice *argv);
+/* The same for a command given as C strings / lengths. */
+void prop_addv(struct server *srv, int db, int argc, const char **argv, const size_t *lens);
+/* The running command propagates this instead of itself (may be called
+ * several times), or nothing at all. */
+void prop_command(struct client *c, int argc, const struct slice *argv);
+void prop_commandv(struct client *c, int argc, const char **argv, const size_t *lens);
+void prop_nothing(struct client *c);
+/* The unit ends: hand it to the sink. */
+void prop_flush(struct server *srv);
+/* The next command in the stream is preceded by SELECT. */
+static inline void prop_reset_db(struct propagation *p) { p->stream_db = -1; }
+
+/* A key expired or was evicted (from the keyspace's event hook). */
+void prop_key_deleted(struct server *srv, int db, const char *key, size_t klen, bool lazy);
+
+#endif
