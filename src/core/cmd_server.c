@@ -1285,6 +1285,27 @@ static void debug_cmd(struct client *c)
         buf[len] = '\0';
         c->srv->cron_paused = strtol(buf, NULL, 10) != 0;
         reply_ok(c);
+    } else if (c->argc >= 2 && (arg_is(c, 1, "reload") || arg_is(c, 1, "loadaof"))) {
+        /* DEBUG RELOAD [NOSAVE] [NOFLUSH]: save, empty, load the RDB file;
+         * DEBUG LOADAOF: flush the AOF, empty, replay it */
+        bool aof = arg_is(c, 1, "loadaof");
+        int flags = 0;
+        for (int i = 2; i < c->argc; i++) {
+            if (!aof && arg_is(c, i, "nosave")) flags |= PERSIST_RELOAD_NOSAVE;
+            else if (!aof && arg_is(c, i, "noflush")) flags |= PERSIST_RELOAD_NOFLUSH;
+            else {
+                reply_err_syntax(c);
+                return;
+            }
+        }
+        char err[512];
+        if (!c->srv->persist_hooks || c->srv->persist_hooks->reload(c->srv, aof, flags, err, sizeof err) < 0) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "ERR %s", c->srv->persist_hooks ? err : "no persistence");
+            reply_error(c, msg);
+            return;
+        }
+        reply_ok(c);
     } else if (c->argc >= 3 && arg_is(c, 1, "populate")) {
         debug_populate(c);
     } else if (c->argc == 3 && arg_is(c, 1, "protocol")) {

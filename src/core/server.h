@@ -37,7 +37,11 @@ struct persist_hooks {
     /* before_sleep, before replies go out: write (and, for appendfsync
      * always, fsync) what the AOF collected */
     void (*before_sleep)(struct server *srv);
+    /* DEBUG RELOAD (aof false) / DEBUG LOADAOF: 0, or -1 with err */
+    int (*reload)(struct server *srv, bool aof, int flags, char *err, size_t errlen);
 };
+#define PERSIST_RELOAD_NOSAVE 1
+#define PERSIST_RELOAD_NOFLUSH 2
 
 #define APIARY_VERSION "0.1.0"
 #define REDIS_COMPAT_VERSION "7.0.15"

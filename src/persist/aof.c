@@ -717,6 +717,42 @@ static int load_file(struct server *srv, const char *name, bool last, long long 
     return rc;
 }
 
+/* Replays the base and the incremental files the manifest lists. */
+static int load_set(struct server *srv, char *err, size_t errlen)
+{
+    struct aof *a = A(srv);
+    long long start = util_mstime();
+    bool saved = srv->ks.lazy_expire;
+    prop_sink_fn *sink_was = srv->prop.sink;
+    srv->prop.sink = NULL;         /* replaying must not write the AOF again */
+    srv->ks.lazy_expire = false; /* replay sees keys as they were written */
+    int rc = 0;
+    if (a->base.name) {
+        a->base_rdb = strstr(a->base.name, ".rdb") != NULL;
+        rc = load_file(srv, a->base.name, a->nincr == 0, NULL, err, errlen);
+    }
+    for (int i = 0; rc == 0 && i < a->nincr; i++)
+        rc = load_file(srv, a->incr[i].name, i == a->nincr - 1, NULL, err, errlen);
+    srv->ks.lazy_expire = saved;
+    srv->prop.sink = sink_was;
+    if (rc < 0) return -1;
+    long long keys = 0;
+    for (int i = 0; i < srv->ks.ndb; i++) keys += (long long)db_size(ks_db(&srv->ks, i));
+    log_notice("DB loaded from append only file: %lld keys in %.3f seconds", keys,
+               (double)(util_mstime() - start) / 1000.0);
+    srv->dirty = 0;
+    return 0;
+}
+
+int aof_reload(struct server *srv, char *err, size_t errlen)
+{
+    if (A(srv)->fresh) {
+        snprintf(err, errlen, "The AOF has no base yet (a rewrite is in progress)");
+        return -1;
+    }
+    return load_set(srv, err, errlen);
+}
+
 int aof_start(struct server *srv, char *err, size_t errlen)
 {
     struct aof *a = A(srv);
@@ -727,29 +763,7 @@ int aof_start(struct server *srv, char *err, size_t errlen)
     }
     int m = read_manifest(srv, err, errlen);
     if (m < 0) return -1;
-    long long start = util_mstime();
-    if (m == 0) {
-        bool saved = srv->ks.lazy_expire;
-        srv->ks.lazy_expire = false; /* replay sees keys as they were written */
-        if (a->base.name) {
-            a->base_rdb = strstr(a->base.name, ".rdb") != NULL;
-            if (load_file(srv, a->base.name, a->nincr == 0, NULL, err, errlen) < 0) {
-                srv->ks.lazy_expire = saved;
-                return -1;
-            }
-        }
-        for (int i = 0; i < a->nincr; i++)
-            if (load_file(srv, a->incr[i].name, i == a->nincr - 1, NULL, err, errlen) < 0) {
-                srv->ks.lazy_expire = saved;
-                return -1;
-            }
-        srv->ks.lazy_expire = saved;
-        long long keys = 0;
-        for (int i = 0; i < srv->ks.ndb; i++) keys += (long long)db_size(ks_db(&srv->ks, i));
-        log_notice("DB loaded from append only file: %lld keys in %.3f seconds", keys,
-                   (double)(util_mstime() - start) / 1000.0);
-        srv->dirty = 0;
-    }
+    if (m == 0 && load_set(srv, err, errlen) < 0) return -1;
     if (a->base.name) a->base_size = file_size(srv, a->base.name);
     a->cur_size = a->base_size;
     for (int i = 0; i < a->nincr; i++) a->cur_size += file_size(srv, a->incr[i].name);

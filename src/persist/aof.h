@@ -51,6 +51,8 @@ bool aof_rewrite_running(const struct server *srv);
 /* Flushes and fsyncs everything written so far (shutdown, DEBUG LOADAOF). */
 void aof_flush_sync(struct server *srv);
 void aof_info(struct server *srv, struct sbuf *b);
+/* DEBUG LOADAOF: replays the listed files into the (emptied) keyspace. */
+int aof_reload(struct server *srv, char *err, size_t errlen);
 
 /* Replays one AOF-format buffer (a base .aof file or an incremental file)
  * into the keyspace. *valid is set to the length of the whole commands

@@ -285,7 +285,44 @@ static int persist_set_appendonly(struct server *srv, bool on, char *err, size_t
     return aof_set_enabled(srv, on, err, errlen);
 }
 
+static void empty_keyspace(struct server *srv)
+{
+    for (int i = 0; i < srv->ks.ndb; i++) db_flush(&srv->ks, ks_db(&srv->ks, i), false);
+}
+
+static int persist_reload(struct server *srv, bool aof, int flags, char *err, size_t errlen)
+{
+    struct persist *p = srv->persist;
+    if (p->job != JOB_NONE) persist_job_abort(srv, "DEBUG RELOAD: stopping the snapshot in progress");
+    long long start = util_mstime();
+    if (aof) {
+        aof_flush_sync(srv);
+        empty_keyspace(srv);
+        if (aof_reload(srv, err, errlen) < 0) return -1;
+        log_notice("DB reloaded by DEBUG LOADAOF in %lld ms", util_mstime() - start);
+        return 0;
+    }
+    if (!(flags & PERSIST_RELOAD_NOSAVE) && persist_save(srv) < 0) {
+        snprintf(err, errlen, "Error trying to save the DB");
+        return -1;
+    }
+    if (!(flags & PERSIST_RELOAD_NOFLUSH)) empty_keyspace(srv);
+    struct rdb_load_stats st = {0};
+    char e[256];
+    int rc = rdb_load_file(&srv->ks, srv->cfg.dbfilename, &st, e, sizeof e);
+    if (rc != 0) {
+        log_warning("DEBUG RELOAD: %s", rc > 0 ? "no RDB file" : e);
+        snprintf(err, errlen, "Error trying to load the RDB dump, check server logs.");
+        return -1;
+    }
+    srv->rdb_loaded_keys = st.keys_loaded;
+    srv->rdb_loaded_expired = st.keys_expired;
+    log_notice("DB reloaded by DEBUG RELOAD in %lld ms", util_mstime() - start);
+    return 0;
+}
+
 static const struct persist_hooks hooks = {
+    .reload = persist_reload,
     .cron = persist_cron,
     .shutdown = persist_shutdown,
     .info = persist_info,

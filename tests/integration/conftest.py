@@ -26,9 +26,12 @@ def free_port():
 class Server:
     """A running apiary-server; .client() gives a new redis-py client."""
 
-    def __init__(self, args=(), config_text=None):
+    def __init__(self, args=(), config_text=None, dir=None, expect_exit=False):
+        """dir: start in an existing directory (a restart); expect_exit: the
+        server is expected to refuse to start: wait for it to exit and keep
+        its exit code in self.exit_code."""
         self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="apiary-test-")
+        self.dir = dir or tempfile.mkdtemp(prefix="apiary-test-")
         self.logpath = os.path.join(self.dir, "server.log")
         cmd = [BIN]
         if config_text is not None:
@@ -37,8 +40,12 @@ class Server:
                 f.write(config_text)
             cmd.append(self.config_path)
         cmd += ["--port", str(self.port), "--dir", self.dir, "--save", ""] + list(args)
-        self.log = open(self.logpath, "w")
+        self.log = open(self.logpath, "a" if dir else "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        if expect_exit:
+            self.exit_code = self.proc.wait(30)
+            self.log.close()
+            return
         deadline = time.time() + 10
         while True:
             try:
@@ -89,6 +96,13 @@ class Server:
                 return f.read()
         except OSError:
             return ""
+
+    def kill(self):
+        """SIGKILL, keeping the directory (for a restart in it)."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
 
     def alive(self):
         return self.proc.poll() is None

@@ -18,72 +18,8 @@ import time
 import pytest
 import redis
 
-from conftest import Server, free_port
-
-REDIS_SERVER = shutil.which("redis-server")
-CHECK_RDB = shutil.which("redis-check-rdb")
-needs_redis = pytest.mark.skipif(not REDIS_SERVER, reason="redis-server not installed")
-
-
-def wait_bgsave(r, timeout=60):
-    end = time.time() + timeout
-    while r.info("persistence")["rdb_bgsave_in_progress"]:
-        assert time.time() < end, "BGSAVE did not finish"
-        time.sleep(0.02)
-    return r.info("persistence")
-
-
-class RedisRef:
-    """Debian's redis-server loading a dump file, to read it back."""
-
-    def __init__(self, path):
-        self.dir = tempfile.mkdtemp(prefix="apiary-ref-")
-        shutil.copy(path, os.path.join(self.dir, "dump.rdb"))
-        self.port = free_port()
-        self.proc = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--dir", self.dir, "--save", "",
-             "--appendonly", "no", "--databases", "16"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        end = time.time() + 20
-        while True:
-            try:
-                c = redis.Redis(port=self.port)
-                if c.info("persistence")["loading"] == 0:
-                    break
-            except (redis.ConnectionError, redis.BusyLoadingError):
-                pass
-            assert self.proc.poll() is None, "redis-server refused the dump"
-            assert time.time() < end
-            time.sleep(0.05)
-
-    def client(self, db=0):
-        return redis.Redis(port=self.port, db=db)
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(10)
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def contents(c):
-    """Every key of a client's db with its type, value and whether it has a TTL."""
-    out = {}
-    for k in c.scan_iter(count=1000):
-        t = c.type(k)
-        if t == b"string":
-            v = c.get(k)
-        elif t == b"list":
-            v = c.lrange(k, 0, -1)
-        elif t == b"set":
-            v = sorted(c.smembers(k))
-        elif t == b"hash":
-            v = sorted(c.hgetall(k).items())
-        elif t == b"zset":
-            v = c.zrange(k, 0, -1, withscores=True)
-        else:
-            v = None
-        out[k] = (t, v, c.pttl(k) > 0)
-    return out
+from conftest import Server
+from persist_util import CHECK_RDB, RedisRef, contents, needs_redis, wait_bgsave
 
 
 @pytest.fixture
