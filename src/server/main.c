@@ -5,7 +5,9 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "core/config.h"
+#include "base/util.h"
 #include "core/server.h"
+#include "persist/rdb.h"
 #include "server/commands.h"
 
 #include <errno.h>
@@ -34,6 +36,37 @@ static int write_pidfile(const char *path)
     if (!f) return -1;
     fprintf(f, "%d\n", (int)getpid());
     fclose(f);
+    return 0;
+}
+
+/* Loads <dir>/<dbfilename> (we have chdir'ed to dir) before any client can
+ * connect. A missing file is an empty start; anything that stops a load
+ * half way is fatal, as in Redis: serving a partial data set is worse than
+ * not starting. With appendonly yes the AOF is the source (not yet
+ * implemented), so the RDB file is left alone. Returns 0 or -1. */
+static int load_data(struct server *srv)
+{
+    if (srv->cfg.appendonly) {
+        log_notice("appendonly is yes: %s is not loaded (AOF loading is not implemented yet)",
+                   srv->cfg.dbfilename);
+        return 0;
+    }
+    struct rdb_limits lim;
+    struct rdb_load_stats st;
+    char err[512];
+    rdb_limits_from_config(&lim, &srv->cfg);
+    server_update_time(srv);
+    long long t0 = util_monotonic_us();
+    int rc = rdb_load_file_with(&srv->ks, srv->cfg.dbfilename, &lim, &st, err, sizeof err);
+    if (rc == 1) return 0;
+    if (rc < 0) {
+        log_warning("Fatal error loading the DB from %s/%s. Exiting.", srv->cfg.dir, err);
+        return -1;
+    }
+    double secs = (double)(util_monotonic_us() - t0) / 1e6;
+    log_notice("Done loading RDB (version %d), keys loaded: %lld, keys expired: %lld%s", st.version,
+               st.keys_loaded, st.keys_expired, st.keys_empty ? ", empty keys skipped" : "");
+    log_notice("DB loaded from disk: %lld keys in %.3f seconds", st.keys_loaded, secs);
     return 0;
 }
 
@@ -101,6 +134,10 @@ int main(int argc, char **argv)
                REDIS_COMPAT_VERSION, (int)(sizeof(long) * 8), (int)getpid());
     if (!srv.cfg.config_file)
         log_notice("No config file specified, using the default config.");
+    if (load_data(&srv) < 0) {
+        server_deinit(&srv);
+        return 1;
+    }
     if (server_listen(&srv, err, sizeof(err)) < 0) {
         log_warning("%s", err);
         return 1;
