@@ -66,12 +66,16 @@ static size_t enc_len(const unsigned char *p)
     }
 }
 
+/* Bytes of the backlen of an entry of l bytes. The thresholds are one
+ * below the powers of 2^7 (16383, not 16384, takes three bytes) because
+ * that is what Redis writes and what its validator demands: an entry must
+ * use exactly this many, so a block moves between the two unchanged. */
 static size_t backlen_size(size_t l)
 {
-    if (l < 128) return 1;
-    if (l < 16384) return 2;
-    if (l < 2097152) return 3;
-    if (l < 268435456) return 4;
+    if (l <= 127) return 1;
+    if (l < 16383) return 2;
+    if (l < 2097151) return 3;
+    if (l < 268435455) return 4;
     return 5;
 }
 
@@ -355,8 +359,10 @@ bool lp_validate(const unsigned char *lp, size_t size)
         n++;
     }
     if (p != size - 1) return false;
+    /* 65535 means "count by walking": Redis leaves it there after deletes
+     * bring a big block below it, so any count is valid with it */
     uint16_t c = rd16(lp + 4);
-    return c == LP_COUNT_UNKNOWN ? n >= LP_COUNT_UNKNOWN : c == n;
+    return c == LP_COUNT_UNKNOWN || c == n;
 }
 
 const char *lp_get_str(const unsigned char *lp, size_t pos, char buf[LP_INTBUF], size_t *len)

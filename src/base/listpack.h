@@ -8,7 +8,8 @@
  *   <total-bytes:u32> <count:u16> <entry> ... <entry> <0xFF>
  *
  * count is the number of entries, or 65535 when there are more (then it
- * is found by walking). Each entry is
+ * is found by walking; a block from Redis may also carry 65535 with fewer
+ * entries, left there by deletes, and is valid). Each entry is
  *
  *   <encoding+data> <backlen>
  *
@@ -25,8 +26,10 @@
  *
  * backlen is the byte length of encoding+data written so it can be read
  * from right to left: 7 bits per byte, the lowest 7 bits in the last byte,
- * every byte but the leftmost with its top bit set. It makes walking
- * backwards O(1) per entry.
+ * every byte but the leftmost with its top bit set. It takes 1 byte for
+ * lengths up to 127, 2 below 16383, 3 below 2097151, 4 below 268435455,
+ * else 5 (Redis's thresholds, which its validator insists on). It makes
+ * walking backwards O(1) per entry.
  *
  * A string that is a canonical int64 ("12", not "012") is stored as an
  * integer; lpget() returns either bytes or an integer. Positions are byte

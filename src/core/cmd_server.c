@@ -1231,8 +1231,10 @@ static void debug_help(struct client *c)
         "PROTOCOL <type>",
         "    Reply with a sample of a RESP type: string, integer, double, bignum, null,",
         "    array, set, map, attrib, push, verbatim, true or false.",
-        "RELOAD",
-        "    Not supported yet (no persistence).",
+        "RELOAD [NOSAVE] [NOFLUSH]",
+        "    Save the RDB file, empty the dataset and load the file again.",
+        "LOADAOF",
+        "    Flush the AOF, empty the dataset and replay the AOF again.",
         "PAUSE-CRON <0|1>",
         "    Stop (1) or resume (0) the periodic cron work (expiry, client timeouts, ...).",
         "SET-ACTIVE-EXPIRE <0|1>",
@@ -1325,8 +1327,6 @@ static void debug_cmd(struct client *c)
         mem_free(msg);
     } else if (c->argc == 2 && arg_is(c, 1, "change-repl-id")) {
         reply_ok(c);
-    } else if (arg_is(c, 1, "reload")) {
-        reply_error(c, "ERR DEBUG RELOAD is not supported yet: there is no persistence");
     } else {
         reply_subcommand_syntax(c, "DEBUG");
     }

@@ -676,8 +676,10 @@ static int load_file(struct server *srv, const char *name, bool last, long long 
     if (m.len >= 5 && !memcmp(m.p, "REDIS", 5)) {
         /* an RDB base (or an RDB preamble) */
         struct rdb_load_stats st = {0};
+        struct rdb_limits lim;
+        rdb_limits_from_config(&lim, &srv->cfg);
         char e[256];
-        if (rdb_load_buf(&srv->ks, (const uint8_t *)m.p, m.len, &st, e, sizeof e) < 0) {
+        if (rdb_load_buf_with(&srv->ks, (const uint8_t *)m.p, m.len, &lim, &st, e, sizeof e) < 0) {
             snprintf(err, errlen, "Bad file format reading the append only file %s: %s", name, e);
             rc = -1;
         }

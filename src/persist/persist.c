@@ -308,8 +308,10 @@ static int persist_reload(struct server *srv, bool aof, int flags, char *err, si
     }
     if (!(flags & PERSIST_RELOAD_NOFLUSH)) empty_keyspace(srv);
     struct rdb_load_stats st = {0};
+    struct rdb_limits lim;
+    rdb_limits_from_config(&lim, &srv->cfg);
     char e[256];
-    int rc = rdb_load_file(&srv->ks, srv->cfg.dbfilename, &st, e, sizeof e);
+    int rc = rdb_load_file_with(&srv->ks, srv->cfg.dbfilename, &lim, &st, e, sizeof e);
     if (rc != 0) {
         log_warning("DEBUG RELOAD: %s", rc > 0 ? "no RDB file" : e);
         snprintf(err, errlen, "Error trying to load the RDB dump, check server logs.");
@@ -344,16 +346,23 @@ void persist_init(struct server *srv)
 int persist_load(struct server *srv, char *err, size_t errlen)
 {
     if (srv->cfg.appendonly) return aof_start(srv, err, errlen);
-    struct rdb_load_stats st = {0};
-    long long start = util_mstime();
-    int rc = rdb_load_file(&srv->ks, srv->cfg.dbfilename, &st, err, errlen);
-    if (rc < 0) return -1;
-    if (rc == 0) {
-        srv->rdb_loaded_keys = st.keys_loaded;
-        srv->rdb_loaded_expired = st.keys_expired;
-        log_notice("DB loaded from disk: %lld keys in %.3f seconds", st.keys_loaded,
-                   (double)(util_mstime() - start) / 1000.0);
+    struct rdb_limits lim;
+    struct rdb_load_stats st;
+    rdb_limits_from_config(&lim, &srv->cfg);
+    long long t0 = util_monotonic_us();
+    char e[512];
+    int rc = rdb_load_file_with(&srv->ks, srv->cfg.dbfilename, &lim, &st, e, sizeof e);
+    if (rc == 1) return 0; /* no file: an empty start */
+    if (rc < 0) {
+        snprintf(err, errlen, "%s/%s", srv->cfg.dir ? srv->cfg.dir : ".", e);
+        return -1;
     }
+    srv->rdb_loaded_keys = st.keys_loaded;
+    srv->rdb_loaded_expired = st.keys_expired;
+    log_notice("Done loading RDB (version %d), keys loaded: %lld, keys expired: %lld%s", st.version,
+               st.keys_loaded, st.keys_expired, st.keys_empty ? ", empty keys skipped" : "");
+    log_notice("DB loaded from disk: %lld keys in %.3f seconds", st.keys_loaded,
+               (double)(util_monotonic_us() - t0) / 1e6);
     return 0;
 }
 

@@ -95,11 +95,35 @@ void rdb_put_crc(struct sbuf *b, uint64_t crc);
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* The encoding limits a loaded value is built under: the *-max-*
+ * directives, so a loaded value gets the encoding the same contents would
+ * get from commands (a listpack hash with more fields than
+ * hash-max-listpack-entries becomes a hash table, a small sorted set
+ * written as a skip list becomes a listpack, ...). */
+struct rdb_limits {
+    int list_fill;                      /* list-max-listpack-size */
+    long long hash_entries, hash_value; /* hash-max-listpack-entries/-value */
+    long long set_intset_entries;       /* set-max-intset-entries */
+    long long zset_entries, zset_value; /* zset-max-listpack-entries/-value */
+};
+struct config;
+void rdb_limits_from_config(struct rdb_limits *l, const struct config *cfg);
+/* Redis 7.0's defaults (-2, 128/64, 512, 128/64). */
+void rdb_limits_default(struct rdb_limits *l);
+
 struct rdb_in {
     const uint8_t *p;
     size_t len, pos;
     char err[128]; /* set on the first failure */
+    const struct rdb_limits *lim; /* NULL: rdb_limits_default() */
+    bool empty; /* the failure is only that the value was empty (a collection
+                 * with no elements): file loading skips such keys, as Redis
+                 * does, where RESTORE refuses them */
 };
+
+/* Is t a value type byte (not an opcode)? Includes the types Apiary cannot
+ * load (modules, streams), which rdb_load_value refuses by name. */
+bool rdb_is_value_type(int t);
 
 /* A value of `type` (an RDB type byte) read from in; NULL with in->err set
  * when it is malformed (lengths beyond the buffer, bad encodings, a listpack
@@ -109,13 +133,27 @@ struct obj *rdb_load_value(struct rdb_in *in, int type);
 struct rdb_load_stats {
     long long keys_loaded, keys_expired;
     int version;
+    long long keys_empty; /* empty collections skipped */
 };
 /* Loads a whole RDB image into ks (which should be empty); expired keys are
- * skipped. Returns 0, or -1 with err set (naming the offset). */
+ * skipped, and so are empty collections (counted, as Redis does). Returns
+ * 0, or -1 with err set (naming the offset); ks then holds the keys loaded
+ * before the error, for the caller to flush or exit on. */
 int rdb_load_buf(struct keyspace *ks, const uint8_t *p, size_t len, struct rdb_load_stats *st,
                  char *err, size_t errlen);
+/* Sets a loaded or restored key's access data the way Redis does: under an
+ * LFU policy the counter to freq (when >= 0), otherwise the access clock to
+ * idle seconds ago (when >= 0). Nothing changes for -1. */
+void rdb_apply_lru(struct keyspace *ks, struct kentry *ke, long long idle, int freq);
 /* Maps path and loads it; 1 if the file does not exist, 0 loaded, -1 error. */
 int rdb_load_file(struct keyspace *ks, const char *path, struct rdb_load_stats *st, char *err,
                   size_t errlen);
+/* The same, building values under lim (NULL: the defaults). The plain
+ * versions above use the defaults. */
+int rdb_load_buf_with(struct keyspace *ks, const uint8_t *p, size_t len,
+                      const struct rdb_limits *lim, struct rdb_load_stats *st, char *err,
+                      size_t errlen);
+int rdb_load_file_with(struct keyspace *ks, const char *path, const struct rdb_limits *lim,
+                       struct rdb_load_stats *st, char *err, size_t errlen);
 
 #endif

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "core/config.h"
+#include "base/util.h"
 #include "core/server.h"
 #include "persist/persist.h"
 #include "server/commands.h"
@@ -98,15 +99,20 @@ int main(int argc, char **argv)
     }
     commands_register_all(&srv);
     persist_init(&srv);
-    if (persist_load(&srv, err, sizeof(err)) < 0) {
-        log_warning("%s", err);
-        return 1;
-    }
     log_notice("oO0OoO0OoO0Oo Apiary is starting oO0OoO0OoO0Oo");
     log_notice("Apiary version=%s, redis_version=%s, bits=%d, pid=%d, just started", APIARY_VERSION,
                REDIS_COMPAT_VERSION, (int)(sizeof(long) * 8), (int)getpid());
     if (!srv.cfg.config_file)
         log_notice("No config file specified, using the default config.");
+    /* the data set before any client can connect: a partial one is worse
+     * than not starting, so any error stops here */
+    server_update_time(&srv);
+    if (persist_load(&srv, err, sizeof(err)) < 0) {
+        log_warning("Fatal error loading the DB: %s. Exiting.", err);
+        persist_deinit(&srv);
+        server_deinit(&srv);
+        return 1;
+    }
     if (server_listen(&srv, err, sizeof(err)) < 0) {
         log_warning("%s", err);
         return 1;

@@ -218,6 +218,68 @@ bool t_hash_get(struct obj *o, const char *f, size_t flen, struct slice *out,
     return true;
 }
 
+size_t t_hash_len(const struct obj *o) { return hash_len(o); }
+
+struct obj *t_hash_new_ht(size_t n)
+{
+    struct obj *o = hash_new();
+    hash_convert_to_ht(o);
+    if (n) htab_expand(o->u.ptr, n);
+    return o;
+}
+
+bool t_hash_ht_add(struct obj *o, const char *f, size_t flen, const char *v, size_t vlen)
+{
+    uint64_t hv = util_hash(f, flen);
+    if (htab_find(o->u.ptr, hv, f, flen)) return false;
+    struct hnode *n = hnode_new(f, flen, v, vlen);
+    htab_add(o->u.ptr, hv, &n->node);
+    return true;
+}
+
+struct obj *t_hash_from_listpack(unsigned char *lp, bool to_ht)
+{
+    struct obj *o = hash_new();
+    unsigned char *empty = o->u.ptr;
+    lp_free(&empty);
+    o->u.ptr = lp;
+    if (to_ht) hash_convert_to_ht(o);
+    return o;
+}
+
+const unsigned char *t_hash_listpack(const struct obj *o)
+{
+    return o->enc == ENC_LISTPACK ? o->u.ptr : NULL;
+}
+
+struct pair_visit {
+    hash_pair_fn *fn;
+    void *priv;
+};
+
+static void pair_visit_node(struct htab_node *node, void *priv)
+{
+    struct pair_visit *pv = priv;
+    const struct hnode *n = (const struct hnode *)node;
+    pv->fn(n->data, n->flen, n->data + n->flen, n->vlen, pv->priv);
+}
+
+void t_hash_foreach_pair(struct obj *o, hash_pair_fn *fn, void *priv)
+{
+    if (o->enc == ENC_LISTPACK) {
+        const unsigned char *lp = o->u.ptr;
+        for (size_t p = lp_first(lp); p != LP_NONE; p = lp_next(lp, lp_next(lp, p))) {
+            struct hval f, v;
+            hval_from_lp(lp, p, &f);
+            hval_from_lp(lp, lp_next(lp, p), &v);
+            fn(f.p, f.len, v.p, v.len, priv);
+        }
+        return;
+    }
+    struct pair_visit pv = {fn, priv};
+    htab_foreach(o->u.ptr, pair_visit_node, &pv);
+}
+
 /* ---- type ops ------------------------------------------------------------- */
 
 static void hash_free_payload(struct obj *o)

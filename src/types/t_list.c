@@ -351,6 +351,33 @@ void t_list_append(struct server *srv, struct obj *o, const char *p, size_t len)
 
 size_t t_list_len(const struct obj *o) { return list_len(o); }
 
+void t_list_append_fill(struct obj *o, const char *p, size_t len, int fill)
+{
+    list_push(o->u.ptr, p, len, false, fill);
+}
+
+void t_list_append_node(struct obj *o, unsigned char *lp, size_t count)
+{
+    struct qlist *q = o->u.ptr;
+    struct qnode *n = mem_calloc(sizeof(*n));
+    n->lp = lp;
+    n->count = (uint32_t)count;
+    n->prev = q->tail;
+    if (q->tail) q->tail->next = n;
+    else q->head = n;
+    q->tail = n;
+    q->nodes++;
+    q->count += count;
+}
+
+size_t t_list_nodes(const struct obj *o) { return ((const struct qlist *)o->u.ptr)->nodes; }
+
+void t_list_foreach_node(const struct obj *o, list_node_fn *fn, void *priv)
+{
+    const struct qlist *q = o->u.ptr;
+    for (const struct qnode *n = q->head; n; n = n->next) fn(n->lp, priv);
+}
+
 void t_list_foreach(const struct obj *o, list_visit_fn *fn, void *priv)
 {
     const struct qlist *q = o->u.ptr;

@@ -18,4 +18,19 @@ size_t t_list_len(const struct obj *o);
 /* Calls fn on every element, head to tail; fn must not modify the list. */
 void t_list_foreach(const struct obj *o, list_visit_fn *fn, void *priv);
 
+/* For persistence (persist/rdb): building a list from a file and writing
+ * it out node by node. */
+
+/* Appends p/len at the tail under the node size rule `fill`
+ * (list-max-listpack-size). */
+void t_list_append_fill(struct obj *o, const char *p, size_t len, int fill);
+/* Takes ownership of lp, a validated listpack of count > 0 entries, as a
+ * new tail node (as it is: a node larger than the size rule just takes no
+ * more elements). */
+void t_list_append_node(struct obj *o, unsigned char *lp, size_t count);
+size_t t_list_nodes(const struct obj *o);
+typedef void list_node_fn(const unsigned char *lp, void *priv);
+/* Calls fn on every node's listpack, head to tail. */
+void t_list_foreach_node(const struct obj *o, list_node_fn *fn, void *priv);
+
 #endif

@@ -207,6 +207,44 @@ bool t_set_contains(const struct obj *o, const char *p, size_t len)
 }
 void t_set_foreach(struct obj *o, set_visit_fn *fn, void *priv) { set_foreach(o, fn, priv); }
 
+struct obj *t_set_new_hint(size_t n, bool intset)
+{
+    if (intset) return set_new_intset();
+    struct obj *o = set_new_ht();
+    if (n) htab_expand(o->u.ptr, n);
+    return o;
+}
+
+bool t_set_add_member(struct obj *o, const char *p, size_t len, long long max_intset_entries)
+{
+    if (o->enc == ENC_INTSET) {
+        long long v;
+        if (util_str2ll(p, len, &v)) {
+            struct intset *is = o->u.ptr;
+            bool added = intset_add(&is, v);
+            o->u.ptr = is;
+            if (added && (long long)intset_len(is) > max_intset_entries) set_convert_to_ht(o);
+            return added;
+        }
+        set_convert_to_ht(o);
+    }
+    return ht_add(o->u.ptr, p, len);
+}
+
+struct obj *t_set_from_intset(struct intset *is, bool to_ht)
+{
+    struct obj *o = set_new_intset();
+    intset_free((struct intset **)&o->u.ptr);
+    o->u.ptr = is;
+    if (to_ht) set_convert_to_ht(o);
+    return o;
+}
+
+const struct intset *t_set_intset(const struct obj *o)
+{
+    return o->enc == ENC_INTSET ? o->u.ptr : NULL;
+}
+
 /* ---- type ops ------------------------------------------------------------- */
 
 static void set_free_payload(struct obj *o)

@@ -953,6 +953,59 @@ void t_zset_foreach(struct obj *o, zset_visit_fn *fn, void *priv)
     }
 }
 
+void t_zset_foreach_desc(struct obj *o, zset_visit_fn *fn, void *priv)
+{
+    struct zit it;
+    for (zit_at_rank(&it, o, 0, true); zit_valid(&it); zit_next(&it)) {
+        struct zelem e;
+        zit_get(&it, &e);
+        fn(e.p, e.len, e.score, priv);
+    }
+}
+
+struct obj *t_zset_new_skiplist(size_t n) { return zset_new(true, n); }
+
+bool t_zset_sl_add(struct obj *o, double score, const char *m, size_t mlen)
+{
+    struct zset *z = o->u.ptr;
+    uint64_t hv = util_hash(m, mlen);
+    if (htab_find(&z->dict, hv, m, mlen)) return false;
+    struct zsl_node *n = zn_new(zsl_random_level(), score, m, mlen);
+    zsl_link(z, n);
+    htab_add(&z->dict, hv, &n->hnode);
+    return true;
+}
+
+void t_zset_to_listpack(struct obj *o)
+{
+    struct zset *z = o->u.ptr;
+    unsigned char *lp = lp_new();
+    for (const struct zsl_node *n = z->header->lv[0].fwd; n; n = n->lv[0].fwd) {
+        char buf[64];
+        int len = score_text(buf, sizeof(buf), n->score);
+        lp_append(&lp, zn_member(n), n->mlen);
+        lp_append(&lp, buf, (size_t)len);
+    }
+    zs_free(z);
+    o->u.ptr = lp;
+    o->enc = ENC_LISTPACK;
+}
+
+struct obj *t_zset_from_listpack(unsigned char *lp, bool to_skiplist)
+{
+    struct obj *o = zset_new(false, 0);
+    unsigned char *empty = o->u.ptr;
+    lp_free(&empty);
+    o->u.ptr = lp;
+    if (to_skiplist) zset_convert_to_skiplist(o);
+    return o;
+}
+
+const unsigned char *t_zset_listpack(const struct obj *o)
+{
+    return o->enc == ENC_LISTPACK ? o->u.ptr : NULL;
+}
+
 /* ---- replies -------------------------------------------------------------- */
 
 static inline bool lookup_zset(struct client *c, int argi, bool write, struct kentry **ke)
