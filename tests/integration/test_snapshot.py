@@ -101,6 +101,13 @@ def seed(r):
     for i in range(0, 300, 10):
         p.set(f"ttl:{i}", i, ex=3600)
     p.set("big", "x" * 100000)
+    # collections, small (compact encodings) and large
+    for i in range(40):
+        p.rpush(f"list:{i}", *range(i * 10 + 1))
+        p.sadd(f"iset:{i}", *range(i * 20 + 1))
+        p.sadd(f"sset:{i}", *[f"m{j}" for j in range(i * 5 + 1)])
+        p.hset(f"hash:{i}", mapping={f"f{j}": j for j in range(i * 8 + 1)})
+        p.zadd(f"zset:{i}", {f"z{j}": j / 7 for j in range(i * 6 + 1)})
     p.execute()
 
 
@@ -113,12 +120,14 @@ def test_bgsave_is_point_in_time(srv):
         r1.set(f"db1:{i}", i)
         r2.set(f"db2:{i}", i)
         r3.set(f"db3:{i}", i)
-    # short TTLs that run out while the snapshot is being taken
-    for i in range(20):
-        r.set(f"short:{i}", i, px=300)
     expected = {0: contents(r), 1: contents(r1), 2: contents(r2), 3: contents(r3)}
-    r.config_set("rdb-key-save-delay", 3000)  # ~0.3 ms of wall time per key: ~2s
-    r.bgsave()
+    r.config_set("rdb-key-save-delay", 3000)  # 3 ms per key: the walk takes seconds
+    # short TTLs that run out while the snapshot is being taken
+    p = r.pipeline(transaction=False)
+    for i in range(20):
+        p.set(f"short:{i}", i, px=300)
+    p.bgsave()
+    p.execute()
     # now change everything, while the snapshot is running
     for i in range(0, 300, 2):
         r.set(f"str:{i}", "rewritten")
@@ -130,6 +139,15 @@ def test_bgsave_is_point_in_time(srv):
         r.persist(f"ttl:{i}")
     r.expire("str:3", 1000)
     r.append("big", "more")
+    for i in range(0, 40, 3):
+        r.rpush(f"list:{i}", "new")
+        r.lpop(f"list:{i + 1}")
+        r.sadd(f"iset:{i}", 999999)
+        r.srem(f"sset:{i}", "m0")
+        r.hset(f"hash:{i}", "f0", "changed")
+        r.zincrby(f"zset:{i}", 100, "z0")
+        r.delete(f"zset:{i + 2}")
+    r.rename("hash:1", "hash:renamed")
     r.rename("str:6", "renamed:6")
     r.move("str:7", 1)
     for i in range(100):
