@@ -323,6 +323,9 @@ static const struct cfg_def defs[] = {
     {"stop-writes-on-bgsave-error", NULL, CFG_BOOL, OFF(stop_writes_on_bgsave_error), 0, 0, NULL, 0},
     {"rdbcompression", NULL, CFG_BOOL, OFF(rdbcompression), 0, 0, NULL, 0},
     {"rdbchecksum", NULL, CFG_BOOL, OFF(rdbchecksum), 0, 0, NULL, CFG_IMMUTABLE},
+    {"backup-dir", NULL, CFG_STR, OFF(backup_dir), 0, 0, NULL, 0},
+    {"backup-interval", NULL, CFG_INT, OFF(backup_interval), 0, INT_MAX, NULL, 0},
+    {"backup-retention", NULL, CFG_INT, OFF(backup_retention), 1, 100000, NULL, 0},
     {"rdb-key-save-delay", NULL, CFG_INT, OFF(rdb_key_save_delay), INT_MIN, INT_MAX, NULL, 0},
     /* replication directives: accepted now, used by the replication work */
     {"repl-ping-replica-period", "repl-ping-slave-period", CFG_INT, OFF(repl_ping_replica_period),
@@ -363,6 +366,9 @@ void config_defaults(struct config *cfg)
     cfg->save = mem_strdup("3600 1 300 100 60 10000");
     cfg->appendonly = false;
     cfg->aof_use_rdb_preamble = true;
+    cfg->backup_dir = mem_strdup("backups");
+    cfg->backup_interval = 0;
+    cfg->backup_retention = 7;
     cfg->aof_load_truncated = true;
     cfg->aof_rewrite_incremental_fsync = true;
     cfg->auto_aof_rewrite_percentage = 100;

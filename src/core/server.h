@@ -122,6 +122,11 @@ struct config {
     long long zset_max_listpack_entries, zset_max_listpack_value;
     bool stop_writes_on_bgsave_error;
     bool rdbcompression, rdbchecksum;
+    /* scheduled backups (persist/backup): every backup_interval seconds
+     * (0: off) a verified snapshot into backup_dir, keeping the newest
+     * backup_retention */
+    char *backup_dir;
+    int backup_interval, backup_retention;
     /* microseconds per key: paces a BGSAVE's walk (tests), never sleeps */
     int rdb_key_save_delay;
     int repl_ping_replica_period, repl_timeout;
@@ -219,6 +224,7 @@ struct server {
     const struct persist_hooks *persist_hooks;
     struct persist *persist;
     struct aof *aof;
+    struct backup_state *backup;
     /* the last background save failed: with stop-writes-on-bgsave-error
      * and save points set, write commands (and PING) get MISCONF */
     bool bgsave_failed;

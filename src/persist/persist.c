@@ -10,6 +10,7 @@
 #include "core/sbuf.h"
 #include "ev/ev.h"
 #include "persist/aof.h"
+#include "persist/backup.h"
 #include "persist/rdb.h"
 #include "persist/snapshot.h"
 
@@ -113,6 +114,7 @@ enum persist_job_kind persist_job_running(const struct server *srv)
 }
 
 long long persist_job_start_ms(const struct server *srv) { return srv->persist->job_start_ms; }
+struct snapshot *persist_job_snapshot(const struct server *srv) { return srv->persist->snap; }
 
 void persist_job_abort(struct server *srv, const char *why)
 {
@@ -207,6 +209,7 @@ static void persist_cron(struct server *srv)
         persist_bgsave(srv, err, sizeof err);
     }
     aof_cron(srv);
+    backup_cron(srv);
     if (p->job != JOB_NONE || !have_save_points(srv)) return;
     long long secs[32], changes[32];
     int n = save_points(srv, secs, changes, 32);
@@ -278,6 +281,7 @@ static void persist_info(struct server *srv, struct sbuf *b)
     aof_info(srv, b);
     sbuf_catfmt(b, "module_fork_in_progress:0\r\n"
                    "module_fork_last_cow_size:0\r\n");
+    backup_info(srv, b);
 }
 
 static int persist_set_appendonly(struct server *srv, bool on, char *err, size_t errlen)
@@ -372,6 +376,7 @@ void persist_deinit(struct server *srv)
     if (!p) return;
     persist_job_abort(srv, "Stopping the snapshot in progress");
     aof_deinit(srv);
+    backup_deinit(srv);
     srv->persist_hooks = NULL;
     srv->persist = NULL;
     mem_free(p);
@@ -384,7 +389,8 @@ static void save_cmd(struct client *c)
     if (c->srv->persist->job != JOB_NONE) {
         reply_error(c, c->srv->persist->job == JOB_BGSAVE
                            ? "ERR Background save already in progress"
-                           : "ERR Background AOF rewrite in progress, can't SAVE right now");
+                           : "ERR A background snapshot (AOF rewrite or backup) is in progress, "
+                             "can't SAVE right now");
         return;
     }
     if (persist_save(c->srv) == 0) reply_ok(c);

@@ -20,13 +20,14 @@ struct snapshot;
 enum snap_state;
 
 /* The one snapshot that may run at a time, a BGSAVE or an AOF rewrite. */
-enum persist_job_kind { JOB_NONE, JOB_BGSAVE, JOB_AOFRW };
+enum persist_job_kind { JOB_NONE, JOB_BGSAVE, JOB_AOFRW, JOB_BACKUP };
 typedef void persist_job_done_fn(struct server *srv, int st, struct snapshot *s);
 /* Starts a job writing a snapshot to path; -1 when one already runs. */
 int persist_job_start(struct server *srv, enum persist_job_kind kind, const char *path,
                       persist_job_done_fn *done);
 enum persist_job_kind persist_job_running(const struct server *srv);
 long long persist_job_start_ms(const struct server *srv);
+struct snapshot *persist_job_snapshot(const struct server *srv);
 /* Stops the job in progress (its temporary file is removed). */
 void persist_job_abort(struct server *srv, const char *why);
 

@@ -65,7 +65,8 @@ struct snapshot {
     char err[256];             /* written by the writer before wstate */
     char *path, *tmp;
     bool renamed;
-    bool ended; /* the last chunk is queued */
+    bool verify; /* read the file back and check its checksum */
+    bool ended;  /* the last chunk is queued */
 };
 
 /* ---- the writer thread ---------------------------------------------------- */
@@ -94,6 +95,63 @@ static void fsync_dir_of(const char *path)
         close(dfd);
     }
 }
+
+/* Reads a written file back: the checksum in its last 8 bytes must be
+ * the CRC-64 of everything before them. */
+static int verify_file(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "Can't reopen %s to verify it: %s", path, strerror(errno));
+        return -1;
+    }
+    char *buf = mem_alloc(1u << 20);
+    unsigned char tail[8] = {0};
+    size_t have = 0; /* bytes held back in tail */
+    uint64_t crc = 0;
+    long long total = 0;
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, 1u << 20);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            snprintf(err, errlen, "Read error verifying %s: %s", path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (n == 0) break;
+        total += n;
+        /* everything but the last 8 bytes of the file goes into the CRC */
+        size_t un = (size_t)n;
+        if (un >= 8) {
+            crc = crc64(crc, tail, have);
+            crc = crc64(crc, buf, un - 8);
+            memcpy(tail, buf + un - 8, 8);
+            have = 8;
+        } else {
+            size_t keep = have + un > 8 ? 8 : have + un;
+            unsigned char both[16];
+            memcpy(both, tail, have);
+            memcpy(both + have, buf, un);
+            crc = crc64(crc, both, have + un - keep);
+            memcpy(tail, both + have + un - keep, keep);
+            have = keep;
+        }
+    }
+    close(fd);
+    mem_free(buf);
+    if (rc == 0) {
+        uint64_t want = 0;
+        for (int i = 0; i < 8; i++) want |= (uint64_t)tail[i] << (8 * i);
+        if (total < 9 + 8 || have != 8 || want != crc) {
+            snprintf(err, errlen, "Verification of %s failed: the checksum does not match", path);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+void snapshot_verify_after(struct snapshot *s) { s->verify = true; }
 
 static void *writer_main(void *arg)
 {
@@ -159,6 +217,10 @@ static void *writer_main(void *arg)
         } else {
             s->renamed = true;
             fsync_dir_of(s->path);
+            if (s->verify && verify_file(s->path, s->err, sizeof s->err) < 0) {
+                unlink(s->path);
+                failed = true;
+            }
         }
     }
     if (!s->renamed && fd >= 0) unlink(s->tmp);

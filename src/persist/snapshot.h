@@ -40,6 +40,9 @@ struct snapshot;
  * file beside it first). Only one snapshot may run at a time. */
 struct snapshot *snapshot_start(struct server *srv, const char *path, bool compress,
                                 bool checksum);
+/* After writing, read the file back and fail unless its checksum matches
+ * (backups); call right after snapshot_start, needs rdbchecksum. */
+void snapshot_verify_after(struct snapshot *s);
 /* Serialises for about budget_us (< 0: to the end). Returns the state. */
 enum snap_state snapshot_step(struct snapshot *s, long long budget_us);
 /* The state without doing work (a finished writer is noticed here). */

@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "base/util.h"
 #include "core/server.h"
+#include "persist/backup.h"
 #include "persist/persist.h"
 #include "server/commands.h"
 
@@ -27,7 +28,9 @@ static void usage(void)
             "       ./apiary-server (run the server with the built-in default configuration)\n"
             "       ./apiary-server /etc/apiary/apiary.conf\n"
             "       ./apiary-server --port 7777\n"
-            "       ./apiary-server /etc/myapiary.conf --loglevel verbose\n");
+            "       ./apiary-server /etc/myapiary.conf --loglevel verbose\n"
+            "       ./apiary-server --dir /var/lib/apiary --restore FILE [--force]\n"
+            "           (start from a backup; --force replaces data already in --dir)\n");
 }
 
 static int write_pidfile(const char *path)
@@ -62,8 +65,23 @@ int main(int argc, char **argv)
         srv.cfg.config_file = mem_strdup(realpath(argv[1], real) ? real : argv[1]);
         i = 2;
     }
+    /* --restore FILE [--force]: start from a backup (persist/backup.c) */
+    char *restore = NULL;
+    bool force = false;
     /* --directive value [value ...] */
     while (i < argc) {
+        if (!strcmp(argv[i], "--restore") && i + 1 < argc) {
+            char real[PATH_MAX];
+            /* relative to where we were started, not to `dir` */
+            restore = mem_strdup(realpath(argv[i + 1], real) ? real : argv[i + 1]);
+            i += 2;
+            continue;
+        }
+        if (!strcmp(argv[i], "--force")) {
+            force = true;
+            i++;
+            continue;
+        }
         if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
             fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR ***\nInvalid argument '%s'\n", argv[i]);
             usage();
@@ -107,7 +125,10 @@ int main(int argc, char **argv)
     /* the data set before any client can connect: a partial one is worse
      * than not starting, so any error stops here */
     server_update_time(&srv);
-    if (persist_load(&srv, err, sizeof(err)) < 0) {
+    int loaded = restore ? backup_restore(&srv, restore, force, err, sizeof(err))
+                         : persist_load(&srv, err, sizeof(err));
+    mem_free(restore);
+    if (loaded < 0) {
         log_warning("Fatal error loading the DB: %s. Exiting.", err);
         persist_deinit(&srv);
         server_deinit(&srv);
