@@ -65,6 +65,8 @@ pick_port() {
 # start_server KIND PORT LOG [WRAPPER...]: starts apiary or redis (under
 # WRAPPER, e.g. valgrind, when given) on PORT with persistence off, sets
 # SERVER_PID and returns once the server answers PING (1 if it never does).
+# SERVER_ARGS (an array, empty by default) adds directives after those, so
+# they win (e.g. --dir, --appendonly yes).
 start_server() {
     local kind=$1 port=$2 log=$3 bin i limit=300
     shift 3
@@ -75,7 +77,7 @@ start_server() {
     esac
     [ $# -gt 0 ] && limit=1200
     (cd "$BENCH_WORK" && exec "$@" "$bin" --port "$port" --bind "$BENCH_HOST" --save "" \
-        --appendonly no --daemonize no) >"$log" 2>&1 &
+        --appendonly no --daemonize no ${SERVER_ARGS[@]+"${SERVER_ARGS[@]}"}) >"$log" 2>&1 &
     SERVER_PID=$!
     STARTED_PIDS+=("$SERVER_PID")
     for ((i = 0; i < limit; i++)); do

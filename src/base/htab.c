@@ -262,6 +262,29 @@ unsigned long long htab_scan(struct htab *h, unsigned long long v, htab_scan_fn 
     return v;
 }
 
+bool htab_walk(struct htab *h, size_t *pos, htab_scan_fn fn, void *priv)
+{
+    size_t j = *pos;
+    bool two = htab_is_rehashing(h);
+    size_t end = h->mask[0];
+    if (two && h->mask[1] > end) end = h->mask[1];
+    if (!h->t[0] || j > end) return false;
+    h->paused++;
+    /* the entries a few buckets ahead are what the next calls will touch */
+    if (j + 8 <= h->mask[0] && h->t[0][j + 8]) __builtin_prefetch(h->t[0][j + 8]);
+    if (j <= h->mask[0]) scan_bucket(h->t[0][j], fn, priv);
+    if (two && j <= h->mask[1]) scan_bucket(h->t[1][j], fn, priv);
+    h->paused--;
+    *pos = j + 1;
+    return j + 1 <= end;
+}
+
+void htab_finish_rehash(struct htab *h)
+{
+    if (h->paused) return; /* cannot move now; callers hold no pause */
+    while (htab_is_rehashing(h)) htab_step(h, 1024);
+}
+
 /* A uniformly chosen bucket slot of either array (t[0] slots below
  * rehash_idx are empty and skipped). */
 static struct htab_node *random_bucket(struct htab *h)

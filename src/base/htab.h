@@ -94,6 +94,23 @@ bool htab_shrink_if_needed(struct htab *h);
 /* One scan step; see the header comment. Returns the next cursor (0: done). */
 typedef void (*htab_scan_fn)(struct htab_node *n, void *priv);
 unsigned long long htab_scan(struct htab *h, unsigned long long cursor, htab_scan_fn fn, void *priv);
+/* Walk: visits bucket *pos of both arrays and advances it; false once past
+ * the end. Buckets are read in address order (cheaper than htab_scan's
+ * reverse-binary order: a whole-table pass, such as a snapshot, misses the
+ * cache about once per entry instead of twice). The same guarantee as a
+ * scan (every entry present throughout is visited at least once) holds
+ * while the table grows, because growing moves an entry of bucket b only
+ * to buckets >= b; it does NOT hold across a shrink, so the caller must
+ * keep the table from shrinking (and finish a shrink in progress, see
+ * htab_finish_rehash) for the whole walk. */
+bool htab_walk(struct htab *h, size_t *pos, htab_scan_fn fn, void *priv);
+/* Completes a rehash in progress at once. */
+void htab_finish_rehash(struct htab *h);
+/* Is a rehash in progress making the table smaller? */
+static inline bool htab_is_shrinking(const struct htab *h)
+{
+    return h->rehash_idx != -1 && h->mask[1] < h->mask[0];
+}
 
 /* A random entry (not perfectly uniform: chains are sampled), or NULL. */
 struct htab_node *htab_random(struct htab *h);

@@ -510,7 +510,9 @@ void ks_rehash(struct keyspace *ks, long long us)
 {
     for (int i = 0; i < ks->ndb; i++) {
         struct db *db = &ks->dbs[i];
-        htab_shrink_if_needed(&db->keys);
+        /* a snapshot walks the key tables in bucket order, which only
+         * growth preserves (htab_walk): no shrinking until it is done */
+        if (!ks->snap) htab_shrink_if_needed(&db->keys);
         htab_shrink_if_needed(&db->expires);
         if (htab_is_rehashing(&db->keys)) htab_rehash_for(&db->keys, us);
         if (htab_is_rehashing(&db->expires)) htab_rehash_for(&db->expires, us);

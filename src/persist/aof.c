@@ -75,6 +75,8 @@ struct aof {
     bool stop;
     bool fsync_busy;
     long long last_fsync_ms;
+    long long postponed_since; /* everysec: writes held back since (ms), 0 none */
+    long long delayed_fsyncs;
 };
 
 static struct aof *A(struct server *srv) { return srv->aof; }
@@ -308,11 +310,28 @@ static void write_buf(struct server *srv)
     }
 }
 
+/* everysec: a write() while the background fsync of the same file runs
+ * can block the loop on the file system, so the data is held back while
+ * one is in progress, for up to 2 seconds (as Redis does). */
+static bool hold_back(struct server *srv, struct aof *a)
+{
+    if (srv->cfg.appendfsync != 1 || !fsync_in_progress(a)) {
+        a->postponed_since = 0;
+        return false;
+    }
+    long long now = util_mstime();
+    if (!a->postponed_since) a->postponed_since = now;
+    if (now - a->postponed_since < 2000) return true;
+    a->delayed_fsyncs++;
+    a->postponed_since = 0;
+    return false;
+}
+
 void aof_before_sleep(struct server *srv)
 {
     struct aof *a = A(srv);
     if (!a || !a->on) return;
-    write_buf(srv);
+    if (a->buf.len && !hold_back(srv, a)) write_buf(srv);
     if (!a->written_since_fsync) return;
     if (srv->cfg.appendfsync == 0) { /* always */
         if (fdatasync(a->fd) == 0) a->written_since_fsync = 0;
@@ -847,9 +866,9 @@ void aof_info(struct server *srv, struct sbuf *b)
                     "aof_pending_rewrite:%d\r\n"
                     "aof_buffer_length:%zu\r\n"
                     "aof_pending_bio_fsync:%d\r\n"
-                    "aof_delayed_fsync:0\r\n",
+                    "aof_delayed_fsync:%lld\r\n",
                     a->cur_size, a->base_size, a->rw_scheduled ? 1 : 0, a->buf.len,
-                    fsync_in_progress(a) ? 1 : 0);
+                    fsync_in_progress(a) ? 1 : 0, a->delayed_fsyncs);
 }
 
 void aof_init(struct server *srv)

@@ -42,9 +42,9 @@ struct snapshot {
     struct db **detached;
     int *orig_of;
 
-    /* the walk */
+    /* the walk: bucket `cursor` of database walk_db's table (htab_walk) */
     int walk_db;
-    unsigned long long cursor;
+    size_t cursor;
     bool walk_done;
     int stream_db; /* the last SELECTDB written, -1 none */
     long long keys_done, keys_total;
@@ -333,6 +333,8 @@ struct snapshot *snapshot_start(struct server *srv, const char *path, bool compr
     s->detached = mem_calloc(sizeof(*s->detached) * (size_t)s->ndb);
     s->orig_of = mem_calloc(sizeof(*s->orig_of) * (size_t)s->ndb);
     for (int i = 0; i < s->ndb; i++) {
+        /* the walk needs tables that only grow while it runs */
+        if (htab_is_shrinking(&ks_db(ks, i)->keys)) htab_finish_rehash(&ks_db(ks, i)->keys);
         s->src[i] = ks_db(ks, i);
         s->orig_of[i] = i;
         s->keys_total += (long long)db_size(ks_db(ks, i));
@@ -400,16 +402,17 @@ enum snap_state snapshot_step(struct snapshot *s, long long budget_us)
         if (budget_us >= 0 && paced_out(s)) break;
         struct db *db = s->src[s->walk_db];
         struct scan_ctx x = {s, s->walk_db, db};
-        if (db_size(db)) s->cursor = htab_scan(&db->keys, s->cursor, scan_cb, &x);
-        else s->cursor = 0;
-        if (s->cursor == 0) s->walk_db++;
+        if (!db_size(db) || !htab_walk(&db->keys, &s->cursor, scan_cb, &x)) {
+            s->walk_db++;
+            s->cursor = 0;
+        }
         if (budget_us < 0) {
             /* a blocking save: just keep the writer's queue bounded */
             while (atomic_load(&s->queued) > SNAP_QUEUE_PAUSE && atomic_load(&s->wstate) == SNAP_RUNNING)
                 usleep(200);
             continue;
         }
-        if (++steps % 32 == 0 &&
+        if (++steps % 256 == 0 &&
             (util_monotonic_us() - start >= budget_us || atomic_load(&s->queued) > SNAP_QUEUE_PAUSE))
             break;
     }
