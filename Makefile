@@ -4,7 +4,8 @@
 #   make run        install missing deps, build, start with the embedded config
 #   make test       install test deps, build, unit + integration tests, then the
 #                   same tests under ASan+UBSan
-#   make bench      Apiary vs redis-server 7.0.15, alternating rounds
+#   make bench      Apiary vs redis-server 7.0.15, alternating rounds (throughput,
+#                   memory, persistence)
 #   make fuzz       libFuzzer on the RESP parser (FUZZ_SECONDS, default 60)
 
 CC      ?= cc
@@ -102,6 +103,7 @@ bench: deps all $(BUILD)/bench/fanout
 	@scripts/deps.sh bench
 	APIARY_BIN=$(abspath $(BUILD)/apiary-server) FANOUT_BIN=$(abspath $(BUILD)/bench/fanout) bench/run.sh
 	APIARY_BIN=$(abspath $(BUILD)/apiary-server) bench/memory.sh
+	APIARY_BIN=$(abspath $(BUILD)/apiary-server) bench/persist.sh
 
 FUZZ_SECONDS ?= 60
 fuzz:

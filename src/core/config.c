@@ -324,6 +324,7 @@ static const struct cfg_def defs[] = {
     {"rdbcompression", NULL, CFG_BOOL, OFF(rdbcompression), 0, 0, NULL, 0},
     {"rdbchecksum", NULL, CFG_BOOL, OFF(rdbchecksum), 0, 0, NULL, CFG_IMMUTABLE},
     {"backup-dir", NULL, CFG_STR, OFF(backup_dir), 0, 0, NULL, 0},
+    {"persistence-engine", NULL, CFG_STR, OFF(persistence_engine), 0, 0, NULL, CFG_IMMUTABLE},
     {"backup-interval", NULL, CFG_INT, OFF(backup_interval), 0, INT_MAX, NULL, 0},
     {"backup-retention", NULL, CFG_INT, OFF(backup_retention), 1, 100000, NULL, 0},
     {"rdb-key-save-delay", NULL, CFG_INT, OFF(rdb_key_save_delay), INT_MIN, INT_MAX, NULL, 0},
@@ -367,6 +368,7 @@ void config_defaults(struct config *cfg)
     cfg->appendonly = false;
     cfg->aof_use_rdb_preamble = true;
     cfg->backup_dir = mem_strdup("backups");
+    cfg->persistence_engine = mem_strdup("file");
     cfg->backup_interval = 0;
     cfg->backup_retention = 7;
     cfg->aof_load_truncated = true;

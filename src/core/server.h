@@ -126,6 +126,7 @@ struct config {
      * (0: off) a verified snapshot into backup_dir, keeping the newest
      * backup_retention */
     char *backup_dir;
+    char *persistence_engine; /* "file" or "none" (persist/engine.h) */
     int backup_interval, backup_retention;
     /* microseconds per key: paces a BGSAVE's walk (tests), never sleeps */
     int rdb_key_save_delay;
@@ -222,6 +223,7 @@ struct server {
 
     /* persistence (src/persist sets these at start-up) */
     const struct persist_hooks *persist_hooks;
+    const struct persist_engine *persist_engine; /* src/persist/engine.h */
     struct persist *persist;
     struct aof *aof;
     struct backup_state *backup;

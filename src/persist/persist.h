@@ -1,6 +1,8 @@
-/* persist: the server's persistence: SAVE, BGSAVE, save points, saving at
- * shutdown and FLUSHALL, INFO persistence, stop-writes-on-bgsave-error.
- * It plugs into core through srv->persist_hooks (core/server.h).
+/* persist: the internals the "file" engine's parts share (engine_file.c,
+ * aof.c, backup.c): the one snapshot job, SAVE and BGSAVE. The engine
+ * does SAVE, BGSAVE, save points, saving at shutdown and FLUSHALL, INFO
+ * persistence and stop-writes-on-bgsave-error; the server reaches it
+ * through engine.h.
  *
  * A BGSAVE is a forkless snapshot (persist/snapshot.h) advanced by a timer
  * on the event loop: when the loop is busy serving commands a step takes
@@ -31,11 +33,6 @@ struct snapshot *persist_job_snapshot(const struct server *srv);
 /* Stops the job in progress (its temporary file is removed). */
 void persist_job_abort(struct server *srv, const char *why);
 
-void persist_init(struct server *srv);
-/* Start-up: the AOF when appendonly is on, else the RDB file. 0, or -1
- * with err (start-up stops). */
-int persist_load(struct server *srv, char *err, size_t errlen);
-void persist_deinit(struct server *srv);
 
 /* Starts a BGSAVE; 0, or -1 with err set (one already runs). */
 int persist_bgsave(struct server *srv, char *err, size_t errlen);

@@ -7,8 +7,7 @@
 #include "core/config.h"
 #include "base/util.h"
 #include "core/server.h"
-#include "persist/backup.h"
-#include "persist/persist.h"
+#include "persist/engine.h"
 #include "server/commands.h"
 
 #include <errno.h>
@@ -116,7 +115,10 @@ int main(int argc, char **argv)
         return 1;
     }
     commands_register_all(&srv);
-    persist_init(&srv);
+    if (persist_engine_init(&srv, err, sizeof(err)) < 0) {
+        log_warning("%s", err);
+        return 1;
+    }
     log_notice("oO0OoO0OoO0Oo Apiary is starting oO0OoO0OoO0Oo");
     log_notice("Apiary version=%s, redis_version=%s, bits=%d, pid=%d, just started", APIARY_VERSION,
                REDIS_COMPAT_VERSION, (int)(sizeof(long) * 8), (int)getpid());
@@ -125,12 +127,11 @@ int main(int argc, char **argv)
     /* the data set before any client can connect: a partial one is worse
      * than not starting, so any error stops here */
     server_update_time(&srv);
-    int loaded = restore ? backup_restore(&srv, restore, force, err, sizeof(err))
-                         : persist_load(&srv, err, sizeof(err));
+    int loaded = persist_engine_load(&srv, restore, force, err, sizeof(err));
     mem_free(restore);
     if (loaded < 0) {
         log_warning("Fatal error loading the DB: %s. Exiting.", err);
-        persist_deinit(&srv);
+        persist_engine_deinit(&srv);
         server_deinit(&srv);
         return 1;
     }
@@ -141,7 +142,7 @@ int main(int argc, char **argv)
     if (srv.cfg.pidfile && srv.cfg.pidfile[0]) write_pidfile(srv.cfg.pidfile);
     log_notice("Apiary ready to accept connections on port %d, pid %d", srv.cfg.port, (int)getpid());
     server_run(&srv);
-    persist_deinit(&srv);
+    persist_engine_deinit(&srv);
     server_deinit(&srv);
     return 0;
 }

@@ -1,4 +1,7 @@
-/* persist: see persist.h. */
+/* engine_file: the "file" persistence engine (engine.h): forkless RDB
+ * snapshots (SAVE, BGSAVE, save points), the multi-part AOF (aof.c) and
+ * scheduled backups (backup.c), sharing one snapshot job at a time; see
+ * persist.h. */
 #include "persist/persist.h"
 
 #include "base/log.h"
@@ -10,6 +13,7 @@
 #include "core/sbuf.h"
 #include "ev/ev.h"
 #include "persist/aof.h"
+#include "persist/engine.h"
 #include "persist/backup.h"
 #include "persist/rdb.h"
 #include "persist/snapshot.h"
@@ -255,6 +259,7 @@ static void persist_info(struct server *srv, struct sbuf *b)
     bool bg = p->job == JOB_BGSAVE;
     long long done = s ? snapshot_keys_done(s) : 0, total = s ? snapshot_keys_total(s) : 0;
     sbuf_catfmt(b,
+                "persistence_engine:file\r\n"
                 "loading:0\r\n"
                 "async_loading:0\r\n"
                 "current_cow_peak:0\r\n"
@@ -282,11 +287,6 @@ static void persist_info(struct server *srv, struct sbuf *b)
     sbuf_catfmt(b, "module_fork_in_progress:0\r\n"
                    "module_fork_last_cow_size:0\r\n");
     backup_info(srv, b);
-}
-
-static int persist_set_appendonly(struct server *srv, bool on, char *err, size_t errlen)
-{
-    return aof_set_enabled(srv, on, err, errlen);
 }
 
 static void empty_keyspace(struct server *srv)
@@ -327,27 +327,16 @@ static int persist_reload(struct server *srv, bool aof, int flags, char *err, si
     return 0;
 }
 
-static const struct persist_hooks hooks = {
-    .reload = persist_reload,
-    .cron = persist_cron,
-    .shutdown = persist_shutdown,
-    .info = persist_info,
-    .flushall = persist_flushall,
-    .set_appendonly = persist_set_appendonly,
-    .before_sleep = aof_before_sleep,
-};
-
-void persist_init(struct server *srv)
+static void file_init(struct server *srv)
 {
     struct persist *p = mem_calloc(sizeof(*p));
     p->last_bgsave_ok = true;
     p->last_bgsave_secs = -1;
     srv->persist = p;
-    srv->persist_hooks = &hooks;
     aof_init(srv);
 }
 
-int persist_load(struct server *srv, char *err, size_t errlen)
+static int file_load(struct server *srv, char *err, size_t errlen)
 {
     if (srv->cfg.appendonly) return aof_start(srv, err, errlen);
     struct rdb_limits lim;
@@ -370,82 +359,58 @@ int persist_load(struct server *srv, char *err, size_t errlen)
     return 0;
 }
 
-void persist_deinit(struct server *srv)
+static void file_deinit(struct server *srv)
 {
     struct persist *p = srv->persist;
     if (!p) return;
     persist_job_abort(srv, "Stopping the snapshot in progress");
     aof_deinit(srv);
     backup_deinit(srv);
-    srv->persist_hooks = NULL;
     srv->persist = NULL;
     mem_free(p);
 }
 
-/* ---- commands ------------------------------------------------------------------ */
+/* ---- the engine's command entry points ------------------------------------------ */
 
-static void save_cmd(struct client *c)
+static int file_save(struct server *srv, char *err, size_t errlen)
 {
-    if (c->srv->persist->job != JOB_NONE) {
-        reply_error(c, c->srv->persist->job == JOB_BGSAVE
-                           ? "ERR Background save already in progress"
-                           : "ERR A background snapshot (AOF rewrite or backup) is in progress, "
-                             "can't SAVE right now");
-        return;
+    struct persist *p = srv->persist;
+    if (p->job != JOB_NONE) {
+        snprintf(err, errlen, "%s", p->job == JOB_BGSAVE
+                                        ? "Background save already in progress"
+                                        : "A background snapshot (AOF rewrite or backup) is in "
+                                          "progress, can't SAVE right now");
+        return -1;
     }
-    if (persist_save(c->srv) == 0) reply_ok(c);
-    else reply_error(c, "ERR");
+    if (persist_save(srv) == 0) return 0;
+    err[0] = '\0'; /* Redis answers a bare -ERR; the log has the reason */
+    return -1;
 }
 
-static void bgsave_cmd(struct client *c)
+static int file_bgsave(struct server *srv, bool schedule, char *err, size_t errlen)
 {
-    bool schedule = false;
-    if (c->argc > 1) {
-        if (c->argc == 2 && util_eqi(c->argv[1].p, c->argv[1].len, "schedule")) {
-            schedule = true;
-        } else {
-            reply_err_syntax(c);
-            return;
-        }
-    }
-    struct persist *p = c->srv->persist;
-    if (schedule && p->job == JOB_AOFRW) {
+    struct persist *p = srv->persist;
+    if (schedule && p->job != JOB_NONE && p->job != JOB_BGSAVE) {
         p->bgsave_scheduled = true;
-        reply_simple(c, "Background saving scheduled");
-        return;
+        return 1;
     }
-    char err[256];
-    if (persist_bgsave(c->srv, err, sizeof err) != 0) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "ERR %s", err);
-        reply_error(c, msg);
-        return;
-    }
-    reply_simple(c, "Background saving started");
+    return persist_bgsave(srv, err, errlen);
 }
 
-static void bgrewriteaof_cmd(struct client *c)
-{
-    char err[256];
-    int rc = aof_rewrite(c->srv, err, sizeof err);
-    if (rc < 0) {
-        char msg[300];
-        snprintf(msg, sizeof msg, "ERR %s", err);
-        reply_error(c, msg);
-    } else if (rc == 1) {
-        reply_simple(c, "Background append only file rewriting scheduled");
-    } else {
-        reply_simple(c, "Background append only file rewriting started");
-    }
-}
-
-struct command persist_commands[] = {
-    {"bgrewriteaof", bgrewriteaof_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0,
-     "@admin @slow @dangerous", "Asynchronously rewrites the append-only file to disk", "1.0.0",
-     "server"},
-    {"save", save_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0,
-     "@admin @slow @dangerous", "Synchronously saves the database(s) to disk", "1.0.0", "server"},
-    {"bgsave", bgsave_cmd, -1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0, "@admin @slow @dangerous",
-     "Asynchronously saves the database(s) to disk", "1.0.0", "server"},
-    {0},
+const struct persist_engine persist_engine_file = {
+    .name = "file",
+    .init = file_init,
+    .deinit = file_deinit,
+    .load = file_load,
+    .restore = backup_restore,
+    .save = file_save,
+    .bgsave = file_bgsave,
+    .rewrite_log = aof_rewrite,
+    .set_log = aof_set_enabled,
+    .reload = persist_reload,
+    .cron = persist_cron,
+    .before_sleep = aof_before_sleep,
+    .shutdown = persist_shutdown,
+    .flushall = persist_flushall,
+    .info = persist_info,
 };
