@@ -8,6 +8,7 @@
 #include "core/cmd.h"
 #include "core/propagate.h"
 #include "core/sbuf.h"
+#include "persist/aof_format.h"
 #include "persist/persist.h"
 #include "persist/rdb.h"
 #include "persist/snapshot.h"
@@ -24,7 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define AOF_MAX_FILES 4096
+#define AOF_MAX_FILES AOF_MANIFEST_MAX_FILES
 
 struct aof_file {
     char *name;
@@ -218,47 +219,31 @@ static int read_manifest(struct server *srv, char *err, size_t errlen)
         mem_free(path);
         return rc;
     }
-    char line[PATH_MAX + 128];
-    int lineno = 0, rc = 0;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        if (line[0] == '#' || line[0] == '\n') continue;
-        char name[PATH_MAX], type[8];
-        long long seq;
-        if (sscanf(line, "file %4095s seq %lld type %7s", name, &seq, type) != 3 || seq < 1 ||
-            strchr(name, '/') || (strcmp(type, "b") && strcmp(type, "i") && strcmp(type, "h"))) {
-            snprintf(err, errlen, "Invalid AOF manifest file format (%s line %d)", path, lineno);
-            rc = -1;
-            break;
+    struct sbuf text = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len < (16u << 20)) sbuf_cat(&text, chunk, n);
+    fclose(f);
+    struct aof_manifest *m = mem_alloc(sizeof(*m));
+    char e[256];
+    int rc = aof_manifest_parse(text.p ? text.p : "", text.len, m, e, sizeof e);
+    if (rc < 0) {
+        snprintf(err, errlen, "%s: %s", path, e);
+    } else {
+        if (m->base[0]) {
+            a->base.name = mem_strdup(m->base);
+            a->base.seq = m->base_seq;
+            a->last_base_seq = m->base_seq;
         }
-        if (!strcmp(type, "h")) continue; /* history: files to delete */
-        if (!strcmp(type, "b")) {
-            if (a->base.name) {
-                snprintf(err, errlen, "Found duplicate base file information (%s line %d)", path, lineno);
-                rc = -1;
-                break;
-            }
-            a->base.name = mem_strdup(name);
-            a->base.seq = seq;
-            a->last_base_seq = seq;
-        } else {
-            if (a->nincr == AOF_MAX_FILES) {
-                snprintf(err, errlen, "Too many incremental AOF files in %s", path);
-                rc = -1;
-                break;
-            }
-            if (seq <= a->last_incr_seq) {
-                snprintf(err, errlen, "Found a non-monotonic sequence number (%s line %d)", path, lineno);
-                rc = -1;
-                break;
-            }
-            a->incr[a->nincr].name = mem_strdup(name);
-            a->incr[a->nincr].seq = seq;
+        for (int i = 0; i < m->nincr; i++) {
+            a->incr[a->nincr].name = mem_strdup(m->incr[i].name);
+            a->incr[a->nincr].seq = m->incr[i].seq;
             a->nincr++;
-            a->last_incr_seq = seq;
+            a->last_incr_seq = m->incr[i].seq;
         }
     }
-    fclose(f);
+    mem_free(m);
+    sbuf_free(&text);
     mem_free(path);
     return rc;
 }
@@ -561,84 +546,36 @@ void aof_cron(struct server *srv)
 
 /* ---- loading ------------------------------------------------------------------------ */
 
+struct replay {
+    struct server *srv;
+    struct client *c;
+};
+
+static int replay_cmd(int argc, const struct slice *argv, size_t offset, void *priv, char *err,
+                      size_t errlen)
+{
+    struct replay *r = priv;
+    if (!cmd_lookup(r->srv, argv[0].p, argv[0].len)) {
+        snprintf(err, errlen, "Unknown command '%.*s' at offset %zu",
+                 (int)(argv[0].len > 64 ? 64 : argv[0].len), argv[0].p, offset);
+        return -1;
+    }
+    r->c->argc = argc;
+    r->c->argv = (struct slice *)argv;
+    server_update_time(r->srv);
+    cmd_dispatch(r->c);
+    r->c->argv = NULL;
+    r->c->argc = 0;
+    return 0;
+}
+
 int aof_replay(struct server *srv, char *buf, size_t len, size_t *valid, char *err, size_t errlen)
 {
-    struct client *c = client_new(srv, -1, CONN_TCP);
-    c->flags |= CLIENT_LOADING;
-    struct resp_req req;
-    resp_req_init(&req);
-    struct resp_limits lim = {LLONG_MAX, INT_MAX, 64 * 1024};
-    size_t pos = 0, committed = 0;
-    size_t multi_start = 0;
-    bool in_multi = false;
-    int rc = 0;
-    struct slice *argv = NULL;
-    int argv_cap = 0;
-    while (pos < len) {
-        if (buf[pos] == '#') { /* an annotation line (aof-timestamp-enabled) */
-            char *nl = memchr(buf + pos, '\n', len - pos);
-            if (!nl) {
-                rc = 1;
-                break;
-            }
-            pos = (size_t)(nl - buf) + 1;
-            if (!in_multi) committed = pos;
-            continue;
-        }
-        if (buf[pos] != '*') {
-            snprintf(err, errlen, "Bad file format at offset %zu (a command must start with '*')", pos);
-            rc = -1;
-            break;
-        }
-        resp_req_reset(&req);
-        enum resp_result r = resp_parse(&req, buf + pos, len - pos, &lim);
-        if (r == RESP_NEED_MORE) {
-            rc = 1;
-            break;
-        }
-        if (r == RESP_ERROR || req.argc < 1) {
-            snprintf(err, errlen, "Bad file format at offset %zu (%s)", pos,
-                     r == RESP_ERROR ? req.err : "empty command");
-            rc = -1;
-            break;
-        }
-        if (req.argc > argv_cap) {
-            argv_cap = req.argc * 2;
-            argv = mem_realloc(argv, sizeof(*argv) * (size_t)argv_cap);
-        }
-        for (int i = 0; i < req.argc; i++) {
-            argv[i].p = buf + pos + req.argv[i].off;
-            argv[i].len = req.argv[i].len;
-        }
-        if (!cmd_lookup(srv, argv[0].p, argv[0].len)) {
-            snprintf(err, errlen, "Unknown command '%.*s' at offset %zu",
-                     (int)(argv[0].len > 64 ? 64 : argv[0].len), argv[0].p, pos);
-            rc = -1;
-            break;
-        }
-        bool is_multi = util_eqi(argv[0].p, argv[0].len, "multi");
-        bool is_exec = util_eqi(argv[0].p, argv[0].len, "exec");
-        if (is_multi) {
-            in_multi = true;
-            multi_start = pos;
-        }
-        c->argc = req.argc;
-        c->argv = argv;
-        server_update_time(srv);
-        cmd_dispatch(c);
-        c->argv = NULL;
-        c->argc = 0;
-        pos += req.consumed;
-        if (is_exec) in_multi = false;
-        if (!in_multi) committed = pos;
-    }
-    if (rc == 0 && in_multi) rc = 1; /* a MULTI without its EXEC */
-    (void)multi_start;
-    *valid = committed;
-    mem_free(argv);
-    resp_req_deinit(&req);
-    client_free(c);
-    return rc;
+    struct replay r = {srv, client_new(srv, -1, CONN_TCP)};
+    r.c->flags |= CLIENT_LOADING;
+    enum aof_parse_result rc = aof_parse(buf, len, replay_cmd, &r, valid, err, errlen);
+    client_free(r.c);
+    return rc == AOF_OK ? 0 : rc == AOF_TRUNCATED ? 1 : -1;
 }
 
 struct mapped {
