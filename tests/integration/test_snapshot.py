@@ -8,11 +8,10 @@ the dump must hold exactly the dataset as it was when BGSAVE began. The
 dump is read back by Debian's redis-server 7.0.15 (an independent reader of
 the format) and checked by its redis-check-rdb."""
 import os
+import random
 import shutil
 import signal
-import socket
 import subprocess
-import tempfile
 import time
 
 import pytest
@@ -332,3 +331,40 @@ def test_flushall_stops_a_bgsave(srv):
     assert r.info("persistence")["rdb_last_bgsave_status"] == "ok"
     r.config_set("rdb-key-save-delay", 0)
     assert r.dbsize() == 0
+
+
+@needs_redis
+def test_kill9_during_bgsave_leaves_the_previous_dump_whole():
+    """A crash in the middle of a BGSAVE never leaves a partial dump under
+    the real name: the last complete one is still there, equal to the data
+    set it was taken from, and a restart loads it."""
+    s = Server()
+    try:
+        r = s.client()
+        p = r.pipeline(transaction=False)
+        for i in range(2000):
+            p.set(f"k{i}", f"v{i}")
+            p.hset(f"h{i % 50}", f"f{i}", i)
+        p.execute()
+        r.save()
+        saved = contents(r)
+        # change everything, then crash part way through the next BGSAVE
+        for i in range(0, 2000, 2):
+            r.set(f"k{i}", "new")
+        r.config_set("rdb-key-save-delay", 2000)
+        r.bgsave()
+        time.sleep(random.uniform(0.1, 0.8))
+        assert r.info("persistence")["rdb_bgsave_in_progress"] == 1
+        s.kill()
+        if CHECK_RDB:
+            out = subprocess.run([CHECK_RDB, os.path.join(s.dir, "dump.rdb")],
+                                 capture_output=True, text=True).stdout
+            assert "RDB looks OK" in out, out
+        again = Server(dir=s.dir)
+        try:
+            assert contents(again.client()) == saved
+        finally:
+            again.kill()
+    finally:
+        s.kill()
+        shutil.rmtree(s.dir, ignore_errors=True)
