@@ -166,6 +166,8 @@ static bool arity_ok(const struct command *cmd, int argc)
     return (cmd->arity > 0 && argc == cmd->arity) || (cmd->arity < 0 && argc >= -cmd->arity);
 }
 
+void monitor_feed(struct server *srv, struct client *c);
+
 static void call(struct client *c, struct command *cmd)
 {
     struct server *srv = c->srv;
@@ -193,6 +195,9 @@ static void call(struct client *c, struct command *cmd)
     } else {
         cmd->proc(c);
     }
+    /* MONITOR sees a command once it ran (so a transaction's commands at
+     * EXEC, and not a RESET's own client that stopped monitoring) */
+    if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);
     /* client-side caching: remember what a tracking client read */
     if (srv->tracking_clients) tracking__after_call(c, cmd);
     if (!was_protected) c->flags &= ~CLIENT_PROTECTED;
@@ -220,8 +225,6 @@ static void call(struct client *c, struct command *cmd)
             latency_add_sample(srv, (cmd->flags & CMD_FAST) ? "fast-command" : "command", dur / 1000);
     }
 }
-
-void monitor_feed(struct server *srv, struct client *c);
 
 /* Case-insensitive equality of a lowercase command name with input. */
 static inline bool name_eq(const char *name, const char *p, size_t len)
@@ -324,7 +327,6 @@ static void dispatch(struct client *c)
         multi_queue(c, cmd);
         return;
     }
-    if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);
     call(c, cmd);
     /* invalidations for c's own command go after its reply */
     if (srv->tracking_clients) tracking__send_pending(c);
