@@ -56,6 +56,10 @@ void prop_addv(struct server *srv, int db, int argc, const char **argv, const si
 void prop_command(struct client *c, int argc, const struct slice *argv);
 void prop_commandv(struct client *c, int argc, const char **argv, const size_t *lens);
 void prop_nothing(struct client *c);
+/* The running command propagates DEL key, or UNLINK key when `unlink` (a
+ * deletion whose freeing follows a lazyfree-lazy-* directive, as Redis
+ * 7.0 names it). */
+void prop_del(struct client *c, const char *key, size_t klen, bool unlink);
 /* The unit ends: hand it to the sink. */
 void prop_flush(struct server *srv);
 /* The next command in the stream is preceded by SELECT. */
