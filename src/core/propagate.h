@@ -14,8 +14,11 @@
  * moved) propagates its own argv, unless it said otherwise with
  * prop_command (replay must be deterministic: SPOP propagates SREM of what
  * it popped, INCRBYFLOAT a SET of the result, relative TTLs become absolute
- * PEXPIREAT/PXAT times) or prop_nothing. An expired or evicted key
- * propagates DEL (UNLINK under lazy freeing).
+ * PEXPIREAT/PXAT times, blocking pops their non-blocking form) or
+ * prop_nothing. A command that changes nothing must not move srv->dirty.
+ * An expired or evicted key propagates DEL (UNLINK under lazy freeing).
+ * A blocked client served later runs outside call(): its retry propagates
+ * with prop_command itself. docs/architecture.md lists every rewrite.
  *
  * The stream carries SELECT whenever the database changes; prop_reset_db
  * forces one before the next command (a new AOF file starts with it).
