@@ -894,7 +894,7 @@ def differential_script(server, r):
     r.execute_command("GETDEL", "d")
     r.execute_command("GETSET", "d", "2")
     r.execute_command("EXPIRE", "d", 100, "nx")
-    r.execute_command("PEXPIRE", "d", 100000, "GT")
+    r.execute_command("PEXPIRE", "d", 200000, "GT")  # clearly later, even within 1 ms
     r.execute_command("EXPIREAT", "d", 1)
     r.execute_command("SETEX", "s2", 100, "v")
     r.execute_command("PSETEX", "s3", 100, "v")
