@@ -415,8 +415,11 @@ void blocking_serve_ready(struct server *srv)
             /* the served command runs as c's (its invalidations follow its reply) */
             struct client *outer = srv->current;
             srv->current = c;
+            /* what the retry changed is one unit of the change stream; it
+             * propagates it itself (prop_command: no call() runs here) */
             srv->prop.depth++;
             enum blocking_result r = st->retry(c, bk->key, bk->klen, st->state);
+            c->flags &= ~CLIENT_PROP_CUSTOM;
             if (--srv->prop.depth == 0) prop_flush(srv);
             srv->current = outer;
             if (srv->tracking_clients) tracking__send_pending(c);

@@ -25,7 +25,12 @@
  * the command would have, and returns BLOCKING_SERVED: the client is then
  * unblocked. Otherwise it changes nothing, replies nothing and returns
  * BLOCKING_KEEP. It may reply an error and return BLOCKING_SERVED (BLMOVE
- * whose destination has the wrong type). It must not use c->argv.
+ * whose destination has the wrong type). It must not use c->argv. A
+ * retry that changes the keyspace propagates the change itself with
+ * prop_command/prop_commandv (core/propagate.h), as the command that
+ * replays it (BLPOP served later goes out as LPOP key): nothing else
+ * does, since no call() runs; each served client is one unit of the
+ * change stream.
  *
  * Order and timing. Waiters of a key are served first come, first served.
  * Ready keys are served after each top-level command (after EXEC as a

@@ -5,12 +5,21 @@
  * (ks.now_ms) is the base for relative times, so a key cannot expire half
  * way through a command. Setting a time that is already past deletes the
  * key at once; that is a deletion by the user (like DEL), not an expiry, so
- * it does not count in expired_keys. */
+ * it does not count in expired_keys.
+ *
+ * Propagation (core/propagate.h), as Redis 7.0: a TTL that was set goes
+ * out as PEXPIREAT key <unix-ms> with the command's NX|XX|GT|LT words (a
+ * replay decides them on the same state, so they hold again); a key
+ * deleted because the time is past goes out as DEL, or UNLINK under
+ * lazyfree-lazy-expire (which also frees it lazily). While loading
+ * (lazy expiry off) a past time is stored, not acted upon. */
+#include "base/mem.h"
 #include "base/util.h"
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/reply.h"
 #include "core/server.h"
 
@@ -72,6 +81,22 @@ static bool parse_expire_flags(struct client *c, int *flags)
     return true;
 }
 
+/* Propagates PEXPIREAT key <when> followed by the command's option words
+ * (argv[3] on), as written. */
+static void prop_pexpireat(struct client *c, long long when)
+{
+    char num[UTIL_LL_STR_SIZE];
+    struct slice small[8];
+    int argc = c->argc;
+    struct slice *v = argc <= 8 ? small : mem_alloc(sizeof(*v) * (size_t)argc);
+    v[0] = (struct slice){"PEXPIREAT", 9};
+    v[1] = c->argv[1];
+    v[2] = (struct slice){num, (size_t)util_ll2str(num, when)};
+    for (int i = 3; i < argc; i++) v[i] = c->argv[i];
+    prop_command(c, argc, v);
+    if (v != small) mem_free(v);
+}
+
 /* The four EXPIRE commands: `seconds` is the unit of the argument,
  * `relative` whether it counts from now. Replies 1 when the TTL was set (or
  * the key deleted because the time is past), 0 when the key is missing or a
@@ -107,11 +132,15 @@ static void expire_generic(struct client *c, bool seconds, bool relative)
     }
     if (when <= ks->now_ms && ks->lazy_expire) {
         /* already past: the key goes now (a user deletion, not an expiry) */
-        db_delete_entry(ks, c->db, ke);
+        bool lazy = ks->lazyfree.expire;
+        db_unlink(ks, c->db, c->argv[1].p, c->argv[1].len, lazy);
         notify_key(c, NOTIFY_GENERIC, "del", c->argv[1].p, c->argv[1].len);
+        prop_del(c, c->argv[1].p, c->argv[1].len, lazy);
     } else {
         db_set_expire(c->db, ke, when);
         notify_key(c, NOTIFY_GENERIC, "expire", c->argv[1].p, c->argv[1].len);
+        if (seconds || relative) prop_pexpireat(c, when);
+        /* PEXPIREAT itself propagates as it came */
     }
     c->srv->dirty++;
     reply_ll(c, 1);

@@ -4,7 +4,13 @@
  *
  * They work on any value type through obj_type_name()/obj_enc_name() and
  * obj_dup(), so data types added later need nothing here. Every change to
- * the keyspace bumps srv->dirty by the number of keys it touched. */
+ * the keyspace bumps srv->dirty by the number of keys it touched, and so
+ * propagates the command (core/propagate.h); a command that changes
+ * nothing (RENAME of a key to itself, SWAPDB of a db with itself) bumps
+ * nothing. FLUSHDB and FLUSHALL always propagate, as in Redis 7.0, even
+ * when there was nothing to flush: a replica or an AOF written on top of
+ * another dataset must end up as empty as this one (and FLUSHALL's save
+ * resets srv->dirty, so the count could not tell). */
 #include "base/mem.h"
 #include "base/util.h"
 #include "core/blocking.h"
@@ -13,6 +19,7 @@
 #include "core/db.h"
 #include "core/multi.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
@@ -362,8 +369,8 @@ static void swapdb_cmd(struct client *c)
         /* clients waiting in either db may find their keys there now */
         blocking_signal_db(c->srv, ks_db(ks, a));
         blocking_signal_db(c->srv, ks_db(ks, b));
+        c->srv->dirty++;
     }
-    c->srv->dirty++;
     reply_ok(c);
 }
 
@@ -396,6 +403,7 @@ static void flushdb_cmd(struct client *c)
     watch_touch_db(c->srv, c->db, NULL);
     tracking_flush(c->srv);
     c->srv->dirty += db_flush(&c->srv->ks, c->db, async);
+    prop_command(c, c->argc, c->argv);
     reply_ok(c);
 }
 
@@ -414,6 +422,7 @@ static void flushall_cmd(struct client *c)
     c->srv->dirty += n;
     if (c->srv->persist_hooks) c->srv->persist_hooks->flushall(c->srv, true);
     c->srv->dirty++;
+    prop_command(c, c->argc, c->argv);
     reply_ok(c);
 }
 

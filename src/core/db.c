@@ -270,6 +270,10 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
 {
     uint64_t h = db_hash_key(key, klen);
     struct kentry *ke = (struct kentry *)htab_find(&db->keys, h, key, klen);
+    /* an overwritten key whose TTL has passed expires first, as on any
+     * lookup (its event, its stat, its DEL in the change stream), and the
+     * new value starts afresh: it never inherits that TTL */
+    if (ke && expire_if_needed(ks, db, ke)) ke = NULL;
     if (ke) {
         db_snap_touch(ks, db, ke);
         if (!keep_ttl && (ke->flags & KE_EXPIRE)) db_persist(db, ke);

@@ -173,7 +173,8 @@ struct kentry *db_lookup_quiet(struct keyspace *ks, struct db *db, const char *k
 struct kentry *db_add(struct keyspace *ks, struct db *db, const char *key, size_t klen,
                       struct obj *val);
 /* Set key to val (taking ownership), replacing any old value; the old TTL is
- * dropped unless keep_ttl. Returns the entry. */
+ * dropped unless keep_ttl. An old key already past its TTL expires first
+ * (as a lookup would expire it). Returns the entry. */
 struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_t klen,
                       struct obj *val, bool keep_ttl);
 /* Replace the value of an existing entry (TTL kept); frees the old value

@@ -102,6 +102,13 @@ void prop_commandv(struct client *c, int argc, const char **argv, const size_t *
 
 void prop_nothing(struct client *c) { c->flags |= CLIENT_PROP_CUSTOM; }
 
+void prop_del(struct client *c, const char *key, size_t klen, bool unlink)
+{
+    const char *argv[2] = {unlink ? "UNLINK" : "DEL", key};
+    size_t lens[2] = {unlink ? 6u : 3u, klen};
+    prop_commandv(c, 2, argv, lens);
+}
+
 void prop_key_deleted(struct server *srv, int db, const char *key, size_t klen, bool lazy)
 {
     if (!srv->prop.sink) return;

@@ -14,8 +14,11 @@
  * moved) propagates its own argv, unless it said otherwise with
  * prop_command (replay must be deterministic: SPOP propagates SREM of what
  * it popped, INCRBYFLOAT a SET of the result, relative TTLs become absolute
- * PEXPIREAT/PXAT times) or prop_nothing. An expired or evicted key
- * propagates DEL (UNLINK under lazy freeing).
+ * PEXPIREAT/PXAT times, blocking pops their non-blocking form) or
+ * prop_nothing. A command that changes nothing must not move srv->dirty.
+ * An expired or evicted key propagates DEL (UNLINK under lazy freeing).
+ * A blocked client served later runs outside call(): its retry propagates
+ * with prop_command itself. docs/architecture.md lists every rewrite.
  *
  * The stream carries SELECT whenever the database changes; prop_reset_db
  * forces one before the next command (a new AOF file starts with it).
@@ -56,6 +59,10 @@ void prop_addv(struct server *srv, int db, int argc, const char **argv, const si
 void prop_command(struct client *c, int argc, const struct slice *argv);
 void prop_commandv(struct client *c, int argc, const char **argv, const size_t *lens);
 void prop_nothing(struct client *c);
+/* The running command propagates DEL key, or UNLINK key when `unlink` (a
+ * deletion whose freeing follows a lazyfree-lazy-* directive, as Redis
+ * 7.0 names it). */
+void prop_del(struct client *c, const char *key, size_t klen, bool unlink);
 /* The unit ends: hand it to the sink. */
 void prop_flush(struct server *srv);
 /* The next command in the stream is preceded by SELECT. */

@@ -14,7 +14,13 @@
  * must fill the payload exactly. Only then does it change the keyspace: a
  * TTL already in the past (ABSTTL) just deletes what REPLACE would have
  * replaced. The key is reported as "restore" (class g), which is also
- * what WATCH and client-side caching see. */
+ * what WATCH and client-side caching see.
+ *
+ * Propagation (core/propagate.h), as Redis 7.0: a relative TTL goes out as
+ * the absolute time it became, with ABSTTL appended, so a replay sets the
+ * same expiry; a past ABSTTL that only deleted the replaced key goes out
+ * as DEL key. While loading (lazy expiry off) a past time is stored, as
+ * EXPIREAT does. */
 #include "base/crc64.h"
 #include "base/mem.h"
 #include "base/util.h"
@@ -22,6 +28,7 @@
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/reply.h"
 #include "core/sbuf.h"
 #include "core/server.h"
@@ -64,6 +71,21 @@ static bool payload_ok(const unsigned char *p, size_t len)
 static bool parse_ll(const struct slice *a, long long *v)
 {
     return util_str2ll(a->p, a->len, v);
+}
+
+/* RESTORE with a relative TTL propagates as RESTORE key <unix-ms> payload
+ * <its options> ABSTTL. */
+static void prop_restore_absttl(struct client *c, long long when)
+{
+    char num[UTIL_LL_STR_SIZE];
+    struct slice small[12];
+    int argc = c->argc + 1;
+    struct slice *v = argc <= 12 ? small : mem_alloc(sizeof(*v) * (size_t)argc);
+    for (int i = 0; i < c->argc; i++) v[i] = c->argv[i];
+    v[2] = (struct slice){num, (size_t)util_ll2str(num, when)};
+    v[c->argc] = (struct slice){"ABSTTL", 6};
+    prop_command(c, argc, v);
+    if (v != small) mem_free(v);
 }
 
 static void restore_cmd(struct client *c)
@@ -139,17 +161,19 @@ static void restore_cmd(struct client *c)
         /* overflow: Redis wraps; a TTL that far out is never reached either way */
         ttl = ttl > LLONG_MAX - ks->now_ms ? LLONG_MAX : ttl + ks->now_ms;
     }
-    if (ttl && ttl <= ks->now_ms) {
+    if (ttl && ttl <= ks->now_ms && ks->lazy_expire) {
         obj_free(val);
         if (deleted) {
             notify_key(c, NOTIFY_GENERIC, "del", key->p, key->len);
             srv->dirty++;
+            prop_del(c, key->p, key->len, false);
         }
         reply_ok(c);
         return;
     }
     struct kentry *ke = db_add(ks, c->db, key->p, key->len, val);
     if (ttl) db_set_expire(c->db, ke, ttl);
+    if (ttl && !absttl) prop_restore_absttl(c, ttl);
     rdb_apply_lru(ks, ke, idle, (int)freq);
     notify_key(c, NOTIFY_GENERIC, "restore", key->p, key->len);
     srv->dirty++;

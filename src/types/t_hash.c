@@ -16,6 +16,7 @@
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
@@ -538,6 +539,11 @@ static void hincrbyfloat_cmd(struct client *c)
     hash_set(c->srv, ke->val, ARG(2), buf, (size_t)n);
     c->srv->dirty++;
     notify_key(c, NOTIFY_HASH, "hincrbyfloat", ARG(1));
+    /* propagated as HSET of the result (Redis 7.0): long double arithmetic
+     * and formatting must not differ on replay */
+    const char *argv[4] = {"HSET", c->argv[1].p, c->argv[2].p, buf};
+    size_t lens[4] = {4, c->argv[1].len, c->argv[2].len, (size_t)n};
+    prop_commandv(c, 4, argv, lens);
     reply_bulk(c, buf, (size_t)n);
 }
 

@@ -15,7 +15,13 @@
  * gets a new neighbour when that one is full too, and is split in two
  * otherwise. LSET that makes a node too big moves the element to a node
  * of its own. Deletions (LREM, LTRIM, pops) free nodes that empty; small
- * neighbours are not merged. */
+ * neighbours are not merged.
+ *
+ * Propagation (core/propagate.h), as Redis 7.0: the blocking commands, and
+ * LMPOP, go out as the non-blocking command that replays what they did,
+ * whether they were served at once or later: BLPOP/BRPOP as LPOP/RPOP key,
+ * LMPOP/BLMPOP as LPOP/RPOP key <count popped>, BLMOVE as LMOVE and
+ * BRPOPLPUSH as RPOPLPUSH. */
 #include "base/listpack.h"
 #include "base/mem.h"
 #include "base/util.h"
@@ -24,6 +30,7 @@
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "types/t_list.h"
@@ -413,6 +420,31 @@ static void list_changed(struct client *c, struct kentry *ke, const char *event,
 }
 
 static inline const char *pop_event(bool head) { return head ? "lpop" : "rpop"; }
+
+/* The running (or served) command propagates LPOP/RPOP key, with a count
+ * unless count < 0. */
+static void prop_pop(struct client *c, bool head, const char *key, size_t klen, long long count)
+{
+    char num[UTIL_LL_STR_SIZE];
+    const char *argv[3] = {head ? "LPOP" : "RPOP", key, num};
+    size_t lens[3] = {4, klen, 0};
+    if (count >= 0) lens[2] = (size_t)util_ll2str(num, count);
+    prop_commandv(c, count >= 0 ? 3 : 2, argv, lens);
+}
+
+/* A blocking move propagates as RPOPLPUSH src dst, or as LMOVE src dst
+ * <from> <to> with the side words given (unused for RPOPLPUSH). */
+static void prop_move(struct client *c, const struct slice *src, const struct slice *dst,
+                      bool rpoplpush, const struct slice *from, const struct slice *to)
+{
+    if (rpoplpush) {
+        struct slice v[3] = {{"RPOPLPUSH", 9}, *src, *dst};
+        prop_command(c, 3, v);
+    } else {
+        struct slice v[5] = {{"LMOVE", 5}, *src, *dst, *from, *to};
+        prop_command(c, 5, v);
+    }
+}
 
 static void push_generic(struct client *c, bool head, bool only_existing)
 {
@@ -811,16 +843,18 @@ static void list_move(struct client *c, struct kentry *src, const char *dkey, si
     list_changed(c, src, pop_event(from_head), 1);
 }
 
-static void lmove_generic(struct client *c, bool from_head, bool to_head)
+/* LMOVE/RPOPLPUSH; true if an element moved. */
+static bool lmove_generic(struct client *c, bool from_head, bool to_head)
 {
     struct kentry *src, *dst;
-    if (!lookup_list(c, true, &src)) return;
+    if (!lookup_list(c, true, &src)) return false;
     if (!src) {
         reply_null(c);
-        return;
+        return false;
     }
-    if (!cmd_lookup_typed(c, 2, OBJ_LIST, true, &dst)) return;
+    if (!cmd_lookup_typed(c, 2, OBJ_LIST, true, &dst)) return false;
     list_move(c, src, ARG(2), dst, from_head, to_head);
+    return true;
 }
 
 static void lmove_cmd(struct client *c)
@@ -840,6 +874,7 @@ static void mpop_reply(struct client *c, struct kentry *ke, bool head, long long
 {
     struct qlist *q = ke->val->u.ptr;
     long long n = count < (long long)q->count ? count : (long long)q->count;
+    prop_pop(c, head, ke->key, ke->klen, n); /* LMPOP and BLMPOP alike */
     reply_array(c, 2);
     reply_bulk(c, ke->key, ke->klen);
     reply_array(c, n);
@@ -920,6 +955,7 @@ struct list_wait {
     int kind;
     bool head;    /* the side to pop */
     bool to_head; /* LW_MOVE: the side of the destination to push */
+    bool rpoplpush; /* LW_MOVE: it was BRPOPLPUSH (propagated as RPOPLPUSH) */
     long long count; /* LW_MPOP */
     size_t dlen;  /* LW_MOVE: the destination key */
     char dst[];
@@ -944,10 +980,14 @@ static enum blocking_result list_retry(struct client *c, const char *key, size_t
             return BLOCKING_SERVED;
         }
         list_move(c, ke, w->dst, w->dlen, dst, w->head, w->to_head);
+        static const struct slice left = {"left", 4}, right = {"right", 5};
+        prop_move(c, &(struct slice){key, klen}, &(struct slice){w->dst, w->dlen}, w->rpoplpush,
+                  w->head ? &left : &right, w->to_head ? &left : &right);
     } else {
         struct qlist *q = ke->val->u.ptr;
         reply_array(c, 2);
         reply_bulk(c, key, klen);
+        prop_pop(c, w->head, key, klen, -1);
         list_pop_reply(c, q, w->head);
         list_changed(c, ke, pop_event(w->head), 1);
     }
@@ -965,6 +1005,7 @@ static void bpop_generic(struct client *c, bool head)
         struct qlist *q = ke->val->u.ptr;
         reply_array(c, 2);
         reply_bulk(c, ARG(i));
+        prop_pop(c, head, ARG(i), -1);
         list_pop_reply(c, q, head);
         list_changed(c, ke, pop_event(head), 1);
         return;
@@ -986,8 +1027,11 @@ static void bmove_generic(struct client *c, bool from_head, bool to_head, int ti
     if (!blocking_parse_timeout(c, &c->argv[timeout_arg], &deadline)) return;
     struct kentry *src;
     if (!lookup_list(c, true, &src)) return;
+    bool rpoplpush = timeout_arg == 3;
     if (src) {
-        lmove_generic(c, from_head, to_head);
+        if (lmove_generic(c, from_head, to_head))
+            prop_move(c, &c->argv[1], &c->argv[2], rpoplpush, rpoplpush ? NULL : &c->argv[3],
+                      rpoplpush ? NULL : &c->argv[4]);
         return;
     }
     if (!blocking_allowed(c)) {
@@ -1001,6 +1045,7 @@ static void bmove_generic(struct client *c, bool from_head, bool to_head, int ti
     w->kind = LW_MOVE;
     w->head = from_head;
     w->to_head = to_head;
+    w->rpoplpush = rpoplpush;
     w->dlen = c->argv[2].len;
     memcpy(w->dst, c->argv[2].p, w->dlen);
     blocking_block(c, &c->argv[1], 1, deadline, list_retry, w, len);

@@ -10,7 +10,9 @@
  * never stored: the last removal deletes the key.
  *
  * Random members (SRANDMEMBER, SPOP) come from htab_random on the hash
- * table, from a random index on the intset. */
+ * table, from a random index on the intset. SPOP propagates what it chose
+ * (core/propagate.h), as Redis 7.0: SREM key member for each member popped
+ * (several wrapped in MULTI/EXEC), DEL key when it took the whole set. */
 #include "base/htab.h"
 #include "base/intset.h"
 #include "base/mem.h"
@@ -19,6 +21,7 @@
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
@@ -370,6 +373,20 @@ static void smismember_cmd(struct client *c)
 
 static void reply_visit(const char *p, size_t len, void *priv) { reply_bulk(priv, p, len); }
 
+/* SPOP propagates SREM <argv[1]> member for a member it popped. */
+static void prop_srem(struct client *c, const char *p, size_t len)
+{
+    const char *argv[3] = {"SREM", c->argv[1].p, p};
+    size_t lens[3] = {4, c->argv[1].len, len};
+    prop_commandv(c, 3, argv, lens);
+}
+
+static void pop_visit(const char *p, size_t len, void *priv)
+{
+    reply_bulk(priv, p, len);
+    prop_srem(priv, p, len);
+}
+
 static void smembers_cmd(struct client *c)
 {
     struct kentry *ke;
@@ -418,6 +435,7 @@ static void srandmember_generic(struct client *c, bool pop)
         set_random(o, &e);
         reply_bulk(c, e.p, e.len);
         if (pop) {
+            prop_srem(c, e.p, e.len);
             /* e may point into the node being removed: the comparison is
              * done before the node is freed */
             set_remove(o, e.p, e.len);
@@ -449,6 +467,7 @@ static void srandmember_generic(struct client *c, bool pop)
             db_delete_entry(&c->srv->ks, c->db, ke);
             notify_key(c, NOTIFY_SET, "spop", ARG(1));
             notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
+            prop_del(c, ARG(1), false);
         }
         return;
     }
@@ -459,7 +478,7 @@ static void srandmember_generic(struct client *c, bool pop)
         if (ht_add(picked->u.ptr, e.p, e.len) && pop) set_remove(o, e.p, e.len);
     }
     reply_array(c, count);
-    set_foreach(picked, reply_visit, c);
+    set_foreach(picked, pop ? pop_visit : reply_visit, c);
     obj_free(picked);
     if (pop && count) {
         c->srv->dirty += count;

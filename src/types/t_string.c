@@ -4,13 +4,20 @@
  * EMBSTR up to 44 bytes, RAW beyond and for anything edited in place
  * (APPEND, SETRANGE). Every size a client can grow a string to is bounded by
  * proto-max-bulk-len. SET, GET, INCR and MSET are the benchmarked commands:
- * each does one hash lookup and at most one allocation (the new value). */
+ * each does one hash lookup and at most one allocation (the new value).
+ *
+ * Propagation (core/propagate.h) is Redis 7.0's: every TTL goes out as an
+ * absolute time (SET/SETEX/PSETEX as SET key value PXAT <ms>, GETEX as
+ * PEXPIREAT or PERSIST), SET ... GET without its GET words, GETSET as SET,
+ * GETDEL and GETEX with a past time as DEL/UNLINK, INCRBYFLOAT as SET of
+ * the result with KEEPTTL (so float formatting never differs on replay). */
 #include "base/mem.h"
 #include "base/util.h"
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/reply.h"
 #include "core/server.h"
 
@@ -37,6 +44,44 @@ static bool check_size(struct client *c, long long size)
 }
 
 /* ---- GET / SET family ----------------------------------------------------- */
+
+enum prop_set_form { PROP_SET_PLAIN, PROP_SET_PXAT, PROP_SET_KEEPTTL };
+
+/* The running command propagates SET <argv[1]> <value>, with PXAT <when>
+ * or KEEPTTL as `form` says. */
+static void prop_set(struct client *c, const char *v, size_t vlen, enum prop_set_form form,
+                     long long when)
+{
+    char num[UTIL_LL_STR_SIZE];
+    const char *argv[5] = {"SET", c->argv[1].p, v, NULL, num};
+    size_t lens[5] = {3, c->argv[1].len, vlen, 0, 0};
+    int argc = 3;
+    if (form == PROP_SET_PXAT) {
+        argv[3] = "PXAT";
+        lens[3] = 4;
+        lens[4] = (size_t)util_ll2str(num, when);
+        argc = 5;
+    } else if (form == PROP_SET_KEEPTTL) {
+        argv[3] = "KEEPTTL";
+        lens[3] = 7;
+        argc = 4;
+    }
+    prop_commandv(c, argc, argv, lens);
+}
+
+/* SET ... GET propagates its arguments without the GET words (the reply is
+ * not part of the change). Only called without an expire option, so no
+ * "get" at argv[3] on is an option's value. */
+static void prop_set_without_get(struct client *c)
+{
+    struct slice small[8];
+    struct slice *v = c->argc <= 8 ? small : mem_alloc(sizeof(*v) * (size_t)c->argc);
+    int n = 0;
+    for (int i = 0; i < c->argc; i++)
+        if (i < 3 || !util_eqi(c->argv[i].p, c->argv[i].len, "get")) v[n++] = c->argv[i];
+    prop_command(c, n, v);
+    if (v != small) mem_free(v);
+}
 
 static void get_cmd(struct client *c)
 {
@@ -148,6 +193,8 @@ static void set_cmd(struct client *c)
     c->srv->dirty++;
     notify_key(c, NOTIFY_STRING, "set", ARG(1));
     if (flags & SET_ANY_EXPIRE) notify_key(c, NOTIFY_GENERIC, "expire", ARG(1));
+    if (flags & SET_ANY_EXPIRE) prop_set(c, ARG(2), PROP_SET_PXAT, when);
+    else if (flags & SET_GET) prop_set_without_get(c);
     if (!(flags & SET_GET)) reply_ok(c);
 }
 
@@ -180,6 +227,7 @@ static void setex_generic(struct client *c, bool seconds, const char *name)
     c->srv->dirty++;
     notify_key(c, NOTIFY_STRING, "set", ARG(1));
     notify_key(c, NOTIFY_GENERIC, "expire", ARG(1));
+    prop_set(c, ARG(3), PROP_SET_PXAT, when);
     reply_ok(c);
 }
 
@@ -195,6 +243,7 @@ static void getset_cmd(struct client *c)
     db_set(&c->srv->ks, c->db, ARG(1), obj_new_string(ARG(2)), false);
     c->srv->dirty++;
     notify_key(c, NOTIFY_STRING, "set", ARG(1));
+    prop_set(c, ARG(2), PROP_SET_PLAIN, 0);
 }
 
 static void getdel_cmd(struct client *c)
@@ -206,9 +255,11 @@ static void getdel_cmd(struct client *c)
         return;
     }
     reply_bulk_obj(c, ke->val);
-    db_delete_entry(&c->srv->ks, c->db, ke);
+    bool lazy = c->srv->cfg.lazyfree_lazy_user_del; /* a user's delete, as DEL */
+    db_unlink(&c->srv->ks, c->db, ARG(1), lazy);
     c->srv->dirty++;
     notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
+    prop_del(c, ARG(1), lazy);
 }
 
 static void getex_cmd(struct client *c)
@@ -223,17 +274,28 @@ static void getex_cmd(struct client *c)
         return;
     }
     reply_bulk_obj(c, ke->val);
-    if ((flags & (SET_EXAT | SET_PXAT)) && when <= c->srv->ks.now_ms) {
-        db_delete_entry(&c->srv->ks, c->db, ke); /* an absolute time already past */
+    struct keyspace *ks = &c->srv->ks;
+    if ((flags & (SET_EXAT | SET_PXAT)) && when <= ks->now_ms && ks->lazy_expire) {
+        /* an absolute time already past: the key goes (as EXPIREAT does) */
+        bool lazy = ks->lazyfree.expire;
+        db_unlink(ks, c->db, ARG(1), lazy);
         c->srv->dirty++;
         notify_key(c, NOTIFY_GENERIC, "del", ARG(1));
+        prop_del(c, ARG(1), lazy);
     } else if (flags & SET_ANY_EXPIRE) {
         db_set_expire(c->db, ke, when);
         c->srv->dirty++;
         notify_key(c, NOTIFY_GENERIC, "expire", ARG(1));
+        char num[UTIL_LL_STR_SIZE];
+        const char *argv[3] = {"PEXPIREAT", c->argv[1].p, num};
+        size_t lens[3] = {9, c->argv[1].len, (size_t)util_ll2str(num, when)};
+        prop_commandv(c, 3, argv, lens);
     } else if ((flags & SET_PERSIST) && db_persist(c->db, ke)) {
         c->srv->dirty++;
         notify_key(c, NOTIFY_GENERIC, "persist", ARG(1));
+        const char *argv[2] = {"PERSIST", c->argv[1].p};
+        size_t lens[2] = {7, c->argv[1].len};
+        prop_commandv(c, 2, argv, lens);
     }
 }
 
@@ -394,6 +456,7 @@ static void incrbyfloat_cmd(struct client *c)
     else db_add(&c->srv->ks, c->db, ARG(1), o);
     c->srv->dirty++;
     notify_key(c, NOTIFY_STRING, "incrbyfloat", ARG(1));
+    prop_set(c, out, (size_t)n, PROP_SET_KEEPTTL, 0);
     reply_bulk(c, out, (size_t)n);
 }
 

@@ -27,7 +27,11 @@
  *     built by the store commands get the encoding their size calls for.
  *
  * Every read command goes through one iterator (struct zit) that hides the
- * encoding, so each range command is written once. */
+ * encoding, so each range command is written once.
+ *
+ * Propagation (core/propagate.h), as Redis 7.0: BZPOPMIN/BZPOPMAX go out
+ * as ZPOPMIN/ZPOPMAX key, ZMPOP and BZMPOP as ZPOPMIN/ZPOPMAX key <count
+ * popped>, whether served at once or after blocking. */
 #include "base/htab.h"
 #include "base/listpack.h"
 #include "base/mem.h"
@@ -37,6 +41,7 @@
 #include "core/cmd.h"
 #include "core/db.h"
 #include "core/notify.h"
+#include "core/propagate.h"
 #include "core/reply.h"
 #include "core/scan.h"
 #include "core/server.h"
@@ -1520,12 +1525,24 @@ static bool parse_mpop(struct client *c, int first, long long *numkeys, bool *ma
     return true;
 }
 
+/* The running (or served) command propagates ZPOPMIN/ZPOPMAX key, with a
+ * count unless count < 0. */
+static void prop_zpop(struct client *c, bool max, const char *key, size_t klen, long long count)
+{
+    char num[UTIL_LL_STR_SIZE];
+    const char *argv[3] = {max ? "ZPOPMAX" : "ZPOPMIN", key, num};
+    size_t lens[3] = {7, klen, 0};
+    if (count >= 0) lens[2] = (size_t)util_ll2str(num, count);
+    prop_commandv(c, count >= 0 ? 3 : 2, argv, lens);
+}
+
 /* ZMPOP's reply for the value at ke: [key, [[member, score], ...]]. */
 static void zmpop_reply(struct client *c, const char *key, size_t klen, struct kentry *ke, bool max,
                         long long count)
 {
     long long len = (long long)zset_len(ke->val);
     long long n = count < len ? count : len;
+    prop_zpop(c, max, key, klen, n); /* ZMPOP and BZMPOP alike */
     reply_array(c, 2);
     reply_bulk(c, key, klen);
     reply_array(c, n);
@@ -1569,6 +1586,7 @@ static void bzpop_reply(struct client *c, const char *key, size_t klen, struct k
 {
     reply_array(c, 3);
     reply_bulk(c, key, klen);
+    prop_zpop(c, max, key, klen, -1);
     zpop_reply(c, key, klen, ke, max, 1, false);
 }
 
