@@ -126,8 +126,12 @@ static void setbit_cmd(struct client *c)
     unsigned char *p = (unsigned char *)o->u.raw.ptr;
     int old = get_bit(p, o->u.raw.len, off);
     set_bit(p, off, v->p[0] - '0');
-    if (grown || old != v->p[0] - '0') c->srv->dirty++; /* only real changes */
-    notify_key(c, NOTIFY_STRING, "setbit", ARG(1));
+    /* only a real change counts, is signalled (WATCH, tracking, events)
+     * and propagated, as in Redis 7.0 */
+    if (grown || old != v->p[0] - '0') {
+        c->srv->dirty++;
+        notify_key(c, NOTIFY_STRING, "setbit", ARG(1));
+    }
     reply_ll(c, old);
 }
 

@@ -205,3 +205,26 @@ def test_bitfield_random_vs_model(r):
     data = r.get("k")
     bits = "".join(format(b, "08b") for b in data)
     assert bits == "".join(str(b) for b in m.bits[:len(bits)])
+
+
+def test_setbit_unchanged_bit_touches_nothing(server):
+    """SETBIT that leaves the bit as it was is not a change: a WATCH on the
+    key survives it (Redis 7.0); a real change breaks the WATCH."""
+    import redis
+    r = server.client()
+    r.flushall()
+    r.setbit("bits", 5, 1)
+    w = server.client()
+    p = w.pipeline()
+    p.watch("bits")
+    assert r.setbit("bits", 5, 1) == 1  # unchanged
+    p.multi()
+    p.get("bits")
+    assert p.execute() == [r.get("bits")]  # the transaction ran
+    p = w.pipeline()
+    p.watch("bits")
+    assert r.setbit("bits", 5, 0) == 1  # changed
+    p.multi()
+    p.get("bits")
+    with pytest.raises(redis.WatchError):
+        p.execute()
