@@ -210,7 +210,6 @@ def test_bitfield_random_vs_model(r):
 def test_setbit_unchanged_bit_touches_nothing(server):
     """SETBIT that leaves the bit as it was is not a change: a WATCH on the
     key survives it (Redis 7.0); a real change breaks the WATCH."""
-    import redis
     r = server.client()
     r.flushall()
     r.setbit("bits", 5, 1)
