@@ -8,6 +8,7 @@
 #include "core/blocking.h"
 #include "core/cmd.h"
 #include "core/multi.h"
+#include "core/repl.h"
 #include "core/pubsub.h"
 #include "core/reply.h"
 #include "core/server.h"
@@ -107,6 +108,7 @@ void client_free(struct client *c)
     pubsub_client_free(c);
     tracking_disable(c);
     blocking_client_gone(c);
+    repl_client_gone(c);
     if (c->flags & CLIENT_MONITOR) {
         struct client **pp = &srv->monitors;
         while (*pp && *pp != c) pp = &(*pp)->mon_next;
@@ -144,6 +146,7 @@ void client_close_async(struct client *c)
 
 enum obuf_class client_obuf_class(const struct client *c)
 {
+    if (c->flags & CLIENT_REPLICA) return OBUF_REPLICA;
     return (c->flags & CLIENT_PUBSUB) ? OBUF_PUBSUB : OBUF_NORMAL;
 }
 

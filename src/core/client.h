@@ -57,6 +57,7 @@ enum client_flags {
     CLIENT_PUSHING = 1u << 24, /* writing a push (Pub/Sub): CLIENT REPLY OFF/SKIP do not apply */
     CLIENT_PROP_CUSTOM = 1u << 25, /* the running command chose what it propagates (core/propagate) */
     CLIENT_LOADING = 1u << 26,     /* the AOF loader's client: replays, never blocks */
+    CLIENT_REPLICA = 1u << 27,     /* a replica after SYNC/PSYNC: gets the change stream (core/repl) */
     CLIENT_DENY_BLOCKING = 1u << 20, /* running inside EXEC: blocking commands must not block */
     CLIENT_DIRTY_CAS = 1u << 21,     /* a watched key changed: EXEC will fail */
     CLIENT_TRACKING = 1u << 22,      /* CLIENT TRACKING on: c->tracking is set (core/tracking) */
@@ -93,6 +94,7 @@ struct client {
     struct multi_state *mstate; /* queued commands of MULTI, or NULL */
     struct pubsub_client *ps;   /* subscriptions (core/pubsub), or NULL */
     struct watcher *watched;    /* WATCHed keys (core/multi), or NULL */
+    int repl_listening_port; /* REPLCONF listening-port (INFO replication) */
     struct blocked_state *bstate; /* keys waited on while CLIENT_BLOCKED (core/blocking) */
     struct tracking_client *tracking; /* client-side caching state (core/tracking), or NULL */
 

@@ -46,6 +46,54 @@ static void begin_op(struct propagation *p, int db)
     if (p->ops++ == 0) p->first_cmd = p->unit.len;
 }
 
+/* The one entry point: every consumer gets the same bytes. */
+static void fan_out(struct server *srv, const char *p, size_t len, void *priv)
+{
+    struct propagation *pr = &srv->prop;
+    for (int i = 0; i < pr->nsinks; i++) pr->sinks[i].fn(srv, p, len, pr->sinks[i].priv);
+}
+
+static void update_entry(struct propagation *p)
+{
+    p->sink = (p->nsinks && !p->suspended) ? fan_out : NULL;
+    p->sink_priv = NULL;
+}
+
+int prop_attach(struct server *srv, prop_sink_fn *fn, void *priv)
+{
+    struct propagation *p = &srv->prop;
+    if (p->nsinks == PROP_MAX_SINKS) return -1;
+    p->sinks[p->nsinks].fn = fn;
+    p->sinks[p->nsinks].priv = priv;
+    p->nsinks++;
+    p->stream_db = -1; /* the newcomer needs a SELECT first */
+    update_entry(p);
+    return 0;
+}
+
+void prop_detach(struct server *srv, prop_sink_fn *fn, void *priv)
+{
+    struct propagation *p = &srv->prop;
+    for (int i = 0; i < p->nsinks; i++)
+        if (p->sinks[i].fn == fn && p->sinks[i].priv == priv) {
+            p->sinks[i] = p->sinks[--p->nsinks];
+            break;
+        }
+    update_entry(p);
+}
+
+void prop_suspend(struct server *srv)
+{
+    srv->prop.suspended++;
+    update_entry(&srv->prop);
+}
+
+void prop_resume(struct server *srv)
+{
+    srv->prop.suspended--;
+    update_entry(&srv->prop);
+}
+
 void prop_flush(struct server *srv)
 {
     struct propagation *p = &srv->prop;

@@ -39,15 +39,34 @@ struct client;
 
 typedef void prop_sink_fn(struct server *srv, const char *p, size_t len, void *priv);
 
+#define PROP_MAX_SINKS 64
+
 struct propagation {
-    prop_sink_fn *sink; /* NULL: nothing consumes the stream */
+    /* the stream's consumers (the AOF, replicas); `sink` is the one entry
+     * point, non-NULL while anyone consumes and nothing suspended it */
+    prop_sink_fn *sink;
     void *sink_priv;
+    struct {
+        prop_sink_fn *fn;
+        void *priv;
+    } sinks[PROP_MAX_SINKS];
+    int nsinks;
+    int suspended;     /* prop_suspend depth: replaying the AOF */
     struct sbuf unit;  /* the current unit, encoded */
     size_t first_cmd;  /* where the unit's first command starts (after a SELECT) */
     int ops;           /* commands in the unit */
     int stream_db;     /* the db selected in the stream, -1 none yet */
     int depth;         /* nested calls running (EXEC, blocked clients served) */
 };
+
+/* A consumer starts or stops receiving the stream; a new one gets a SELECT
+ * before the next command. attach fails (-1) beyond PROP_MAX_SINKS. */
+int prop_attach(struct server *srv, prop_sink_fn *fn, void *priv);
+void prop_detach(struct server *srv, prop_sink_fn *fn, void *priv);
+/* While suspended nothing is propagated (replaying the AOF must not write
+ * it again); nests. */
+void prop_suspend(struct server *srv);
+void prop_resume(struct server *srv);
 
 /* Appends a command to the current unit (a unit of its own when no
  * command is running). */

@@ -15,6 +15,7 @@
 #include "core/pubsub.h"
 #include "core/tracking.h"
 #include "core/reply.h"
+#include "core/repl.h"
 #include "ev/ev.h"
 #include "net/net.h"
 
@@ -317,6 +318,7 @@ static long long cron(struct ev_loop *loop, long long id, void *data)
     srv->expire_fast = srv->ks.stats.expired_time_cap_reached_count != capped;
     if (srv->cfg.activerehashing) ks_rehash(&srv->ks, 1000);
     if (srv->persist_hooks) srv->persist_hooks->cron(srv);
+    repl_cron(srv);
     if (srv->pause_until_ms && srv->pause_until_ms <= server_now_ms(srv)) {
         srv->pause_until_ms = 0;
         /* resume paused clients */

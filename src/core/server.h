@@ -37,6 +37,8 @@ struct persist_hooks {
     /* before_sleep, before replies go out: write (and, for appendfsync
      * always, fsync) what the AOF collected */
     void (*before_sleep)(struct server *srv);
+    /* SYNC/PSYNC: the data set as an RDB image, appended to out */
+    void (*sync_payload)(struct server *srv, struct sbuf *out);
     /* DEBUG RELOAD (aof false) / DEBUG LOADAOF: 0, or -1 with err */
     int (*reload)(struct server *srv, bool aof, int flags, char *err, size_t errlen);
 };
@@ -218,8 +220,12 @@ struct server {
     struct tracking *tracking; /* client-side caching tables (core/tracking) */
     long long tracking_clients; /* clients with CLIENT_TRACKING: 0 skips every hook */
 
-    /* the change stream (core/propagate) */
+    /* the change stream (core/propagate) and the replicas fed from it
+     * (core/repl) */
     struct propagation prop;
+    int nreplicas;
+    long long repl_offset; /* bytes of stream sent to replicas */
+    long long repl_last_ping_ms;
 
     /* persistence (src/persist sets these at start-up) */
     const struct persist_hooks *persist_hooks;

@@ -400,9 +400,7 @@ static int open_last_incr(struct server *srv, char *err, size_t errlen)
 
 static void start_stream(struct server *srv)
 {
-    srv->prop.sink = sink;
-    srv->prop.sink_priv = NULL;
-    prop_reset_db(&srv->prop);
+    prop_attach(srv, sink, A(srv));
     A(srv)->on = true;
     A(srv)->last_fsync_ms = util_mstime();
 }
@@ -681,8 +679,7 @@ static int load_set(struct server *srv, char *err, size_t errlen)
     struct aof *a = A(srv);
     long long start = util_mstime();
     bool saved = srv->ks.lazy_expire;
-    prop_sink_fn *sink_was = srv->prop.sink;
-    srv->prop.sink = NULL;         /* replaying must not write the AOF again */
+    prop_suspend(srv);           /* replaying must not write the AOF again */
     srv->ks.lazy_expire = false; /* replay sees keys as they were written */
     int rc = 0;
     if (a->base.name) {
@@ -692,7 +689,7 @@ static int load_set(struct server *srv, char *err, size_t errlen)
     for (int i = 0; rc == 0 && i < a->nincr; i++)
         rc = load_file(srv, a->incr[i].name, i == a->nincr - 1, NULL, err, errlen);
     srv->ks.lazy_expire = saved;
-    srv->prop.sink = sink_was;
+    prop_resume(srv);
     if (rc < 0) return -1;
     long long keys = 0;
     for (int i = 0; i < srv->ks.ndb; i++) keys += (long long)db_size(ks_db(&srv->ks, i));
@@ -743,7 +740,7 @@ int aof_set_enabled(struct server *srv, bool on, char *err, size_t errlen)
     if (!on) {
         if (aof_rewrite_running(srv)) persist_job_abort(srv, "Killing the AOF rewrite: appendonly turned off");
         aof_flush_sync(srv);
-        srv->prop.sink = NULL;
+        prop_detach(srv, sink, a);
         if (a->fd >= 0) close(a->fd);
         a->fd = -1;
         a->on = false;
@@ -768,7 +765,7 @@ int aof_set_enabled(struct server *srv, bool on, char *err, size_t errlen)
         persist_job_abort(srv, "Stopping the background save: appendonly turned on, the AOF base comes first");
     start_stream(srv);
     if (rewrite_start(srv, err, errlen) < 0) {
-        srv->prop.sink = NULL;
+        prop_detach(srv, sink, a);
         a->on = false;
         return -1;
     }
@@ -827,7 +824,7 @@ void aof_deinit(struct server *srv)
     struct aof *a = A(srv);
     if (!a) return;
     aof_flush_sync(srv);
-    srv->prop.sink = NULL;
+    if (a->on) prop_detach(srv, sink, a);
     if (a->thread_on) {
         pthread_mutex_lock(&a->lock);
         a->stop = true;

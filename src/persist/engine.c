@@ -8,6 +8,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/reply.h"
+#include "persist/snapshot.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +32,10 @@ static int h_reload(struct server *srv, bool aof, int flags, char *err, size_t e
     return E(srv)->reload(srv, aof, flags, err, errlen);
 }
 
+static void h_sync_payload(struct server *srv, struct sbuf *out) { snapshot_to_buffer(srv, out); }
+
 static const struct persist_hooks hooks = {
+    .sync_payload = h_sync_payload,
     .cron = h_cron,
     .shutdown = h_shutdown,
     .info = h_info,

@@ -462,3 +462,36 @@ void snapshot_free(struct snapshot *s)
     mem_free(s->tmp);
     mem_free(s);
 }
+
+/* ---- the whole data set into memory (a replica's full synchronisation) ---- */
+
+struct buf_ctx {
+    struct sbuf *out;
+    struct db *db;
+    bool compress;
+};
+
+static void buf_key(struct htab_node *n, void *priv)
+{
+    struct buf_ctx *x = priv;
+    struct kentry *ke = (struct kentry *)n;
+    rdb_put_key(x->out, ke->key, ke->klen, ke->val, db_get_expire(x->db, ke), x->compress);
+}
+
+void snapshot_to_buffer(struct server *srv, struct sbuf *out)
+{
+    struct keyspace *ks = &srv->ks;
+    size_t start = out->len;
+    rdb_put_header(out, (long long)mem_used(), false);
+    for (int i = 0; i < ks->ndb; i++) {
+        struct db *db = ks_db(ks, i);
+        if (!db_size(db)) continue;
+        rdb_put_selectdb(out, i);
+        rdb_put_resizedb(out, db_size(db), db_expires_size(db));
+        struct buf_ctx x = {out, db, srv->cfg.rdbcompression};
+        htab_foreach(&db->keys, buf_key, &x);
+    }
+    rdb_put_eof(out);
+    uint64_t crc = srv->cfg.rdbchecksum ? crc64(0, out->p + start, out->len - start) : 0;
+    rdb_put_crc(out, crc);
+}

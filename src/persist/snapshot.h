@@ -54,6 +54,9 @@ const char *snapshot_error(const struct snapshot *s);
 long long snapshot_keys_done(const struct snapshot *s);
 long long snapshot_keys_total(const struct snapshot *s);
 long long snapshot_bytes(const struct snapshot *s);
+/* The whole data set as an RDB image appended to out, at once (blocking):
+ * the payload of a replica's full synchronisation. */
+void snapshot_to_buffer(struct server *srv, struct sbuf *out);
 /* Ends it: detaches from the keyspace, stops the writer (removing the
  * temporary file unless it was renamed into place) and frees everything. */
 void snapshot_free(struct snapshot *s);

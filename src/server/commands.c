@@ -21,6 +21,7 @@ extern struct command zset_commands[];
 extern struct command sort_commands[];
 extern struct command pubsub_commands[];
 extern struct command persist_commands[];
+extern struct command repl_commands[];
 extern struct command dump_commands[];
 void t_list_init(void);
 void t_hash_init(void);
@@ -50,5 +51,6 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, sort_commands);
     cmd_register(srv, pubsub_commands);
     cmd_register(srv, persist_commands);
+    cmd_register(srv, repl_commands);
     cmd_register(srv, dump_commands);
 }
