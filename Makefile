@@ -1,6 +1,6 @@
 # Apiary build. Plain make: one object per source, one static library per
 # layer, linked in dependency order so a layer that reaches upward fails to link.
-#   make            build build/apiary-server (release, -O2)
+#   make            build build/apiary-server and build/apiary-check-rdb (release, -O2)
 #   make run        install missing deps, build, start with the embedded config
 #   make test       install test deps, build, unit + integration tests, then the
 #                   same tests under ASan+UBSan
@@ -30,7 +30,7 @@ LINKLIBS := $(BUILD)/libtypes.a $(BUILD)/libcore.a $(BUILD)/libnet.a $(BUILD)/li
 
 .PHONY: all run test unit integration sanitize bench fuzz clean deps test-deps check-layers format
 
-all: $(BUILD)/apiary-server
+all: $(BUILD)/apiary-server $(BUILD)/apiary-check-rdb
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -50,7 +50,12 @@ $(BUILD)/apiary-server: $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/server/*.c)) 
 	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
 
--include $(DEPS)
+# apiary-check-rdb: the server's RDB loader as a stand-alone checker
+$(BUILD)/apiary-check-rdb: $(BUILD)/tools/check_rdb.o $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
+
+-include $(DEPS) $(BUILD)/tools/check_rdb.d
 
 deps:
 	@scripts/deps.sh build
