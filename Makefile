@@ -5,7 +5,8 @@
 #   make test       install test deps, build, unit + integration tests, then the
 #                   same tests under ASan+UBSan
 #   make bench      Apiary vs redis-server 7.0.15, alternating rounds
-#   make fuzz       libFuzzer on the RESP parser (FUZZ_SECONDS, default 60)
+#   make bench-rdb  RDB start-up load time vs redis-server, in-process write speed
+#   make fuzz       every libFuzzer target in fuzz/ (FUZZ_SECONDS each, default 60)
 
 CC      ?= cc
 BUILD   ?= build
@@ -28,7 +29,7 @@ LIBS    := $(foreach l,base ev net proto core types persist,$(BUILD)/lib$(l).a)
 LINKLIBS := $(BUILD)/libtypes.a $(BUILD)/libcore.a $(BUILD)/libnet.a $(BUILD)/libev.a \
             $(BUILD)/libproto.a $(BUILD)/libbase.a
 
-.PHONY: all run test unit integration sanitize bench fuzz clean deps test-deps check-layers format
+.PHONY: all run test unit integration sanitize bench bench-rdb fuzz clean deps test-deps check-layers format
 
 all: $(BUILD)/apiary-server $(BUILD)/apiary-check-rdb
 
@@ -102,6 +103,17 @@ sanitize:
 $(BUILD)/bench/fanout: bench/fanout.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -o $@ $<
+
+# bench/rdb_bench: in-process RDB load and write speed (bench/rdb.py runs it)
+$(BUILD)/bench/rdb_bench: bench/rdb_bench.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
+
+# RDB start-up load time vs redis-server on the same files, and write speed
+bench-rdb: deps all $(BUILD)/bench/rdb_bench
+	@scripts/deps.sh bench
+	APIARY_BIN=$(abspath $(BUILD)/apiary-server) RDB_BENCH_BIN=$(abspath $(BUILD)/bench/rdb_bench) /usr/bin/python3 bench/rdb.py
 
 bench: deps all $(BUILD)/bench/fanout
 	@scripts/deps.sh bench

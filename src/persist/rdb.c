@@ -1,10 +1,35 @@
-/* rdb: see rdb.h. */
+/* rdb: the RDB format, version 10 (see rdb.h for the stream layout and
+ * docs/persistence.md for every value's bytes).
+ *
+ * Writing. Each value goes out in the type Redis 7.0 writes for its
+ * encoding: the compact encodings (listpack hashes and sorted sets,
+ * intsets, quicklist nodes) as their blocks, byte for byte, since Apiary
+ * keeps them in Redis's layout; the large ones element by element,
+ * appended straight into the output buffer (no allocation per element).
+ *
+ * Reading trusts nothing. Invariants of every reader:
+ *  1. No byte outside [in->p, in->p + in->len) is read: each length is
+ *     checked against what is left before it is used.
+ *  2. Nothing is sized by a claimed count beyond what the remaining bytes
+ *     can hold (a count of elements at least one byte each is capped by
+ *     the bytes left; LZF output by 90 times its input, LZF's maximum
+ *     expansion), so a lying header cannot reserve gigabytes.
+ *  3. A block adopted as a structure (listpack, intset) is validated first
+ *     (base/listpack lp_validate; intset sorted and unique), and so is what
+ *     it means: pairs come in pairs, hash fields and set/zset members are
+ *     unique, scores parse as doubles and are not NaN, listpack sorted sets
+ *     are in order. Older blocks (ziplist, zipmap) are walked with the same
+ *     care and copied into Apiary's structures.
+ *  4. A loaded value gets the encoding its contents call for under the
+ *     configured limits (struct rdb_limits), whatever encoding it was
+ *     written in, so it is indistinguishable from one built by commands.
+ *  5. On failure everything built so far is freed and in->err names the
+ *     problem and its byte offset. */
 #include "persist/rdb.h"
 
 #include "base/crc64.h"
 #include "base/intset.h"
 #include "base/listpack.h"
-#include "base/log.h"
 #include "base/mem.h"
 #include "base/util.h"
 #include "core/server.h"
@@ -941,7 +966,7 @@ struct hbuild {
     bool dup;
 };
 
-static void hb_to_ht(struct hbuild *h, size_t hint)
+static void hb_to_ht(struct hbuild *h)
 {
     size_t maxk, maxv;
     if (!lp_pairs_unique(h->lp, h->n, &maxk, &maxv)) {
@@ -950,7 +975,6 @@ static void hb_to_ht(struct hbuild *h, size_t hint)
     }
     h->o = t_hash_from_listpack(h->lp, true);
     h->lp = NULL;
-    (void)hint;
 }
 
 static bool hb_add(const char *f, size_t flen, const char *v, size_t vlen, void *priv)
@@ -959,7 +983,7 @@ static bool hb_add(const char *f, size_t flen, const char *v, size_t vlen, void 
     const struct rdb_limits *lim = h->L->lim;
     if (h->lp && ((long long)flen > lim->hash_value || (long long)vlen > lim->hash_value ||
                   (long long)h->n + 1 > lim->hash_entries)) {
-        hb_to_ht(h, h->n + 1);
+        hb_to_ht(h);
         if (h->dup) return false;
     }
     if (h->lp) {
