@@ -288,6 +288,51 @@ static void test_lzf_lies_refused(void **state)
     sbuf_free(&good);
 }
 
+/* Above 64 KB the claimed length is checked against the stream before
+ * anything is allocated: a lie is refused, the truth loads. */
+static void test_lzf_big_checked_before_allocation(void **state)
+{
+    size_t n = 3 << 20;
+    char *big = mem_alloc(n);
+    for (size_t i = 0; i < n; i++) big[i] = (char)("0123456789abcdef"[(i / 7) % 16]);
+    struct sbuf b = {0};
+    rdb_put_str(&b, big, n, true);
+    assert_int_equal((unsigned char)b.p[0], 0xC3);
+    struct rdb_in in;
+    struct obj *o = load(&b, RDB_TYPE_STRING, &in, NULL);
+    assert_int_equal(obj_strlen(o), n);
+    assert_memory_equal(o->u.raw.ptr, big, n);
+    obj_free(o);
+    /* the same stream claiming more (or less) than it holds */
+    struct rdb_in hdr = {.p = (const uint8_t *)b.p, .len = b.len, .pos = 1};
+    (void)hdr;
+    size_t clen = ((size_t)(unsigned char)b.p[2] << 24) | ((size_t)(unsigned char)b.p[3] << 16) |
+                  ((size_t)(unsigned char)b.p[4] << 8) | (unsigned char)b.p[5];
+    assert_int_equal((unsigned char)b.p[1], 0x80);
+    const char *data = b.p + 1 + 5 + 5;
+    size_t claims[] = {n + 1, n - 1, n * 60};
+    for (int i = 0; i < 3; i++) {
+        struct sbuf c = {0};
+        rdb_put_u8(&c, 0xC3);
+        rdb_put_len(&c, clen);
+        rdb_put_len(&c, claims[i]);
+        put_raw(&c, data, clen);
+        assert_null(load(&c, RDB_TYPE_STRING, &in, NULL));
+        assert_non_null(strstr(in.err, "LZF"));
+        sbuf_free(&c);
+    }
+    /* a reference before the start of the output */
+    struct sbuf c = {0};
+    rdb_put_u8(&c, 0xC3);
+    rdb_put_len(&c, 3);
+    rdb_put_len(&c, 100000);
+    put_raw(&c, "\xe0\xff\x10", 3);
+    assert_null(load(&c, RDB_TYPE_STRING, &in, NULL));
+    sbuf_free(&c);
+    sbuf_free(&b);
+    mem_free(big);
+}
+
 static void test_bad_length_encodings(void **state)
 {
     static const unsigned char bad[][2] = {{0x82, 0}, {0xBF, 0}, {0xC4, 0}, {0xFF, 0}};
@@ -1173,6 +1218,7 @@ int main(void)
         cmocka_unit_test(test_integer_strings),
         cmocka_unit_test(test_lzf_strings),
         cmocka_unit_test(test_lzf_lies_refused),
+        cmocka_unit_test(test_lzf_big_checked_before_allocation),
         cmocka_unit_test(test_bad_length_encodings),
         cmocka_unit_test(test_list_roundtrip),
         cmocka_unit_test(test_list_old_forms),
