@@ -1,12 +1,14 @@
 # Apiary build. Plain make: one object per source, one static library per
 # layer, linked in dependency order so a layer that reaches upward fails to link.
-#   make            build build/apiary-server (release, -O2)
+#   make            build build/apiary-server, build/apiary-check-rdb and
+#                   build/apiary-check-aof (release, -O2)
 #   make run        install missing deps, build, start with the embedded config
 #   make test       install test deps, build, unit + integration tests, then the
 #                   same tests under ASan+UBSan
 #   make bench      Apiary vs redis-server 7.0.15, alternating rounds (throughput,
 #                   memory, persistence)
-#   make fuzz       libFuzzer on the RESP parser (FUZZ_SECONDS, default 60)
+#   make bench-rdb  RDB start-up load time vs redis-server, in-process write speed
+#   make fuzz       every libFuzzer target in fuzz/ (FUZZ_SECONDS each, default 60)
 
 CC      ?= cc
 BUILD   ?= build
@@ -29,9 +31,9 @@ LIBS    := $(foreach l,base ev net proto core types persist,$(BUILD)/lib$(l).a)
 LINKLIBS := $(BUILD)/libtypes.a $(BUILD)/libcore.a $(BUILD)/libnet.a $(BUILD)/libev.a \
             $(BUILD)/libproto.a $(BUILD)/libbase.a
 
-.PHONY: all run test unit integration sanitize bench fuzz clean deps test-deps check-layers format
+.PHONY: all run test unit integration sanitize bench bench-rdb fuzz clean deps test-deps check-layers format
 
-all: $(BUILD)/apiary-server
+all: $(BUILD)/apiary-server $(BUILD)/apiary-check-rdb $(BUILD)/apiary-check-aof
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -51,7 +53,17 @@ $(BUILD)/apiary-server: $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/server/*.c)) 
 	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
 
--include $(DEPS)
+# apiary-check-rdb: the server's RDB loader as a stand-alone checker
+$(BUILD)/apiary-check-rdb: $(BUILD)/tools/check_rdb.o $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
+
+# apiary-check-aof: the server's AOF parsers (and RDB loader for a base)
+$(BUILD)/apiary-check-aof: $(BUILD)/tools/check_aof.o $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
+
+-include $(DEPS) $(BUILD)/tools/check_rdb.d $(BUILD)/tools/check_aof.d
 
 deps:
 	@scripts/deps.sh build
@@ -98,6 +110,17 @@ sanitize:
 $(BUILD)/bench/fanout: bench/fanout.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g $(OPT) -o $@ $<
+
+# bench/rdb_bench: in-process RDB load and write speed (bench/rdb.py runs it)
+$(BUILD)/bench/rdb_bench: bench/rdb_bench.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
+
+# RDB start-up load time vs redis-server on the same files, and write speed
+bench-rdb: deps all $(BUILD)/bench/rdb_bench
+	@scripts/deps.sh bench
+	APIARY_BIN=$(abspath $(BUILD)/apiary-server) RDB_BENCH_BIN=$(abspath $(BUILD)/bench/rdb_bench) /usr/bin/python3 bench/rdb.py
 
 bench: deps all $(BUILD)/bench/fanout
 	@scripts/deps.sh bench

@@ -3,7 +3,7 @@
 #   scripts/deps.sh build|test|bench|fuzz
 set -e
 build="gcc make libjemalloc-dev liblzf-dev pkg-config"
-test="$build libcmocka-dev python3-redis python3-pytest redis-tools"
+test="$build libcmocka-dev python3-redis python3-pytest redis-tools redis-server"
 bench="$build redis-server redis-tools valgrind"
 fuzz="$build clang libclang-rt-14-dev"
 case "$1" in

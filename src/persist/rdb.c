@@ -1,10 +1,36 @@
-/* rdb: see rdb.h. */
+/* rdb: the RDB format, version 10 (see rdb.h for the stream layout and
+ * docs/persistence.md for every value's bytes).
+ *
+ * Writing. Each value goes out in the type Redis 7.0 writes for its
+ * encoding: the compact encodings (listpack hashes and sorted sets,
+ * intsets, quicklist nodes) as their blocks, byte for byte, since Apiary
+ * keeps them in Redis's layout; the large ones element by element,
+ * appended straight into the output buffer (no allocation per element).
+ *
+ * Reading trusts nothing. Invariants of every reader:
+ *  1. No byte outside [in->p, in->p + in->len) is read: each length is
+ *     checked against what is left before it is used.
+ *  2. Nothing is sized by a claimed count beyond what the remaining bytes
+ *     can hold (a count of elements at least one byte each is capped by
+ *     the bytes left; an LZF string by 90 times its input, LZF's maximum
+ *     expansion, and above 64 KB by what its stream really decompresses
+ *     to), so a lying header cannot reserve gigabytes.
+ *  3. A block adopted as a structure (listpack, intset) is validated first
+ *     (base/listpack lp_validate; intset sorted and unique), and so is what
+ *     it means: pairs come in pairs, hash fields and set/zset members are
+ *     unique, scores parse as doubles and are not NaN, listpack sorted sets
+ *     are in order. Older blocks (ziplist, zipmap) are walked with the same
+ *     care and copied into Apiary's structures.
+ *  4. A loaded value gets the encoding its contents call for under the
+ *     configured limits (struct rdb_limits), whatever encoding it was
+ *     written in, so it is indistinguishable from one built by commands.
+ *  5. On failure everything built so far is freed and in->err names the
+ *     problem and its byte offset. */
 #include "persist/rdb.h"
 
 #include "base/crc64.h"
 #include "base/intset.h"
 #include "base/listpack.h"
-#include "base/log.h"
 #include "base/mem.h"
 #include "base/util.h"
 #include "core/server.h"
@@ -466,7 +492,43 @@ struct rstr {
     char num[UTIL_LL_STR_SIZE];
 };
 
-/* Reads an LZF header; *at is the compressed data. */
+/* The length an LZF stream decompresses to, found by walking its tokens
+ * without writing anything; false when the stream is malformed. LZF is a
+ * sequence of tokens: a control byte below 32 is a literal run of ctrl+1
+ * bytes that follow; otherwise its top 3 bits are a length (7: add the
+ * next byte), the low 5 bits and the next byte a distance back into the
+ * output, and len+2 bytes are copied from there. */
+static bool lzf_length(const uint8_t *ip, size_t clen, size_t *out)
+{
+    const uint8_t *end = ip + clen;
+    size_t op = 0;
+    while (ip < end) {
+        unsigned ctrl = *ip++;
+        if (ctrl < 32) {
+            size_t run = ctrl + 1;
+            if ((size_t)(end - ip) < run) return false;
+            ip += run;
+            op += run;
+            continue;
+        }
+        size_t len = ctrl >> 5;
+        size_t dist = (size_t)(ctrl & 0x1f) << 8;
+        if (ip >= end) return false;
+        if (len == 7) {
+            len += *ip++;
+            if (ip >= end) return false;
+        }
+        dist += *ip++;
+        if (dist + 1 > op) return false; /* a reference before the start */
+        op += len + 2;
+    }
+    *out = op;
+    return true;
+}
+
+/* Reads an LZF header; *at is the compressed data. An original length
+ * above 64 KB is checked against the stream itself before the caller
+ * allocates it, so a lying header costs nothing. */
 static bool rd_lzf_hdr(struct rdb_in *in, size_t *clen, size_t *ulen, size_t *at)
 {
     size_t start = in->pos - 1;
@@ -477,6 +539,9 @@ static bool rd_lzf_hdr(struct rdb_in *in, size_t *clen, size_t *ulen, size_t *at
     if (u / LZF_MAX_RATIO > c) return rfail_at(in, start, "impossible LZF length %llu",
                                                (unsigned long long)u);
     if (u > UINT32_MAX || c > UINT32_MAX) return rfail_at(in, start, "LZF string too long");
+    size_t real;
+    if (u > 65536 && (!lzf_length(in->p + in->pos, (size_t)c, &real) || real != u))
+        return rfail_at(in, start, "invalid LZF data");
     *clen = (size_t)c;
     *ulen = (size_t)u;
     *at = in->pos;
@@ -941,7 +1006,7 @@ struct hbuild {
     bool dup;
 };
 
-static void hb_to_ht(struct hbuild *h, size_t hint)
+static void hb_to_ht(struct hbuild *h)
 {
     size_t maxk, maxv;
     if (!lp_pairs_unique(h->lp, h->n, &maxk, &maxv)) {
@@ -950,7 +1015,6 @@ static void hb_to_ht(struct hbuild *h, size_t hint)
     }
     h->o = t_hash_from_listpack(h->lp, true);
     h->lp = NULL;
-    (void)hint;
 }
 
 static bool hb_add(const char *f, size_t flen, const char *v, size_t vlen, void *priv)
@@ -959,7 +1023,7 @@ static bool hb_add(const char *f, size_t flen, const char *v, size_t vlen, void 
     const struct rdb_limits *lim = h->L->lim;
     if (h->lp && ((long long)flen > lim->hash_value || (long long)vlen > lim->hash_value ||
                   (long long)h->n + 1 > lim->hash_entries)) {
-        hb_to_ht(h, h->n + 1);
+        hb_to_ht(h);
         if (h->dup) return false;
     }
     if (h->lp) {
@@ -1299,6 +1363,7 @@ struct obj *rdb_load_value(struct rdb_in *in, int type)
 /* The checksum follows the parse a chunk at a time, so the bytes are still
  * in cache when they are summed. */
 #define CRC_CHUNK (256 * 1024)
+#define RESIZE_MAX ((uint64_t)1 << 24)
 
 static void crc_catch_up(uint64_t *crc, size_t *done, const uint8_t *p, size_t upto)
 {
@@ -1409,8 +1474,11 @@ int rdb_load_buf_with(struct keyspace *ks, const uint8_t *p, size_t len,
             uint64_t keys, expires;
             if (!rd_len(&in, &keys) || !rd_len(&in, &expires)) goto out;
             /* a hint: never more than the bytes left could hold (a key
-             * takes at least 3: type, key length, value) */
+             * takes at least 3: type, key length, value), nor more than
+             * RESIZE_MAX (beyond it the tables grow as keys arrive), so a
+             * lie costs at most 128 MB of buckets per table */
             uint64_t cap = left(&in) / 3;
+            if (cap > RESIZE_MAX) cap = RESIZE_MAX;
             if (keys > cap) keys = cap;
             if (expires > keys) expires = keys;
             if (keys > db_size(db)) htab_expand(&db->keys, (size_t)keys);

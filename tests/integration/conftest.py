@@ -53,6 +53,7 @@ class Server:
                     break
             except OSError:
                 if self.proc.poll() is not None:
+                    self.stop()  # leaves nothing behind; the log text is kept
                     raise RuntimeError("server exited early:\n" + self.read_log())
                 if time.time() > deadline:
                     raise RuntimeError("server did not start:\n" + self.read_log())

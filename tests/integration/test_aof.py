@@ -357,3 +357,55 @@ def test_kill9_under_write_load_keeps_acknowledged_writes(fsync):
     finally:
         if s.proc.poll() is None:
             s.stop()
+
+
+CHECK_AOF = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                         "build", "apiary-check-aof")
+
+
+def check_aof(*args):
+    import subprocess
+    r = subprocess.run([CHECK_AOF, *args], capture_output=True, text=True, timeout=60)
+    return r.returncode, r.stdout
+
+
+def test_check_aof_reports_and_fixes(aof):
+    r = aof.client()
+    wait_aof_rewrite(r)
+    fill(r, 50)
+    man = os.path.join(aof.dir, "appendonlydir", "appendonly.aof.manifest")
+    rc, out = check_aof(man)
+    assert rc == 0 and "AOF OK" in out and "RDB base" in out, out
+    path = last_incr(aof)
+    aof.kill()
+    size = os.path.getsize(path)
+    with open(path, "ab") as f:
+        f.write(b"*3\r\n$3\r\nSET\r\n$1\r\nx")
+    rc, out = check_aof(man)
+    assert rc == 1 and f"ok_up_to={size}" in out and "--fix" in out, out
+    rc, out = check_aof("--fix", man)
+    assert rc == 0 and "Successfully truncated" in out, out
+    assert os.path.getsize(path) == size
+    n = start_in(aof.dir, ["--aof-load-truncated", "no"])
+    try:
+        assert n.client().dbsize() > 0
+    finally:
+        n.stop()
+
+
+def test_check_aof_refuses_to_fix_an_earlier_file(aof):
+    r = aof.client()
+    wait_aof_rewrite(r)
+    r.set("a", 1)
+    r.config_set("rdb-key-save-delay", 100000)
+    r.bgrewriteaof()  # opens a second incremental file; the rewrite stays running
+    r.set("b", 2)
+    incr = [m[1] for m in manifest(aof) if m[5] == "i"]
+    assert len(incr) == 2
+    aof.kill()
+    first = os.path.join(aof.dir, "appendonlydir", incr[0])
+    with open(first, "ab") as f:
+        f.write(b"*2\r\n$3\r\nDEL")
+    man = os.path.join(aof.dir, "appendonlydir", "appendonly.aof.manifest")
+    rc, out = check_aof("--fix", man)
+    assert rc == 1 and "not the last file" in out, out

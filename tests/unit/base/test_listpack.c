@@ -167,6 +167,48 @@ static void test_validate_rejects_corruption(void **state)
     lp_free(&lp);
 }
 
+/* The backlen takes as many bytes as Redis writes (and its validator
+ * demands): 2 below 16383, 3 from 16383 (one less than 2^14) on. */
+static void test_backlen_thresholds(void **state)
+{
+    struct {
+        size_t slen, entry_len, backlen;
+    } cases[] = {{125, 127, 1}, {126, 128, 2}, {16377, 16382, 2}, {16378, 16383, 3},
+                 {16379, 16384, 3}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *s = malloc(cases[i].slen);
+        memset(s, 'b', cases[i].slen);
+        unsigned char *lp = lp_new();
+        lp_append(&lp, s, cases[i].slen);
+        lp_append(&lp, "z", 1);
+        assert_int_equal(lp_bytes(lp), LP_HDR + cases[i].entry_len + cases[i].backlen + 3 + 1);
+        assert_true(lp_validate(lp, lp_bytes(lp)));
+        assert_int_equal(lp_prev(lp, lp_last(lp)), LP_HDR);
+        struct lp_val v;
+        lp_get(lp, lp_first(lp), &v);
+        assert_int_equal(v.slen, cases[i].slen);
+        lp_free(&lp);
+        free(s);
+    }
+}
+
+/* 65535 in the count field means "walk to count": Redis leaves it there
+ * when deletes bring a big block below 65535 entries. */
+static void test_unknown_count_accepted(void **state)
+{
+    unsigned char *lp = lp_new();
+    lp_append(&lp, "a", 1);
+    lp_append(&lp, "b", 1);
+    lp[4] = 0xff;
+    lp[5] = 0xff;
+    assert_true(lp_validate(lp, lp_bytes(lp)));
+    assert_int_equal(lp_count(lp), 2);
+    lp_delete(&lp, lp_first(lp), 1);
+    assert_int_equal(lp_count(lp), 1);
+    assert_true(lp_validate(lp, lp_bytes(lp)));
+    lp_free(&lp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +217,8 @@ int main(void)
         cmocka_unit_test(test_find_skip),
         cmocka_unit_test(test_random_vs_reference),
         cmocka_unit_test(test_validate_rejects_corruption),
+        cmocka_unit_test(test_backlen_thresholds),
+        cmocka_unit_test(test_unknown_count_accepted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
