@@ -31,6 +31,7 @@ def small_data(c):
     c.set("n", -70000)
     c.set("big", 2**40)
     c.set("lzf", "abcabcabc" * 10)
+    c.set("lzfbig", "z" * 200000)  # over 64 KB: its LZF stream is walked first
     c.rpush("l", "a", 1, "bb", -2, 300, 70000, 2**40, "x" * 70)
     c.rpush("l2", *["e%d" % i for i in range(300)])
     c.sadd("si", 1, 2, 3)
