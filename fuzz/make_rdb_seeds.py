@@ -159,6 +159,9 @@ def main():
                 write(os.path.join(vdir, "old-%s-%d" % (name, lim)), bytes([lim, t]) + v)
                 n += 1
         # files: Redis's own SAVE (several dbs, TTLs), uncompressed too
+        # (without the 200 KB string, which would not fit fuzz_rdb's max_len)
+        rc.delete("lzfbig")
+        ac.delete("lzfbig")
         rc.expire("s", 1000)
         rc.pexpire("l", 100000000)
         rc.select(2)
