@@ -31,6 +31,7 @@ def small_data(c):
     c.set("n", -70000)
     c.set("big", 2**40)
     c.set("lzf", "abcabcabc" * 10)
+    c.set("lzfbig", "z" * 200000)  # over 64 KB: its LZF stream is walked first
     c.rpush("l", "a", 1, "bb", -2, 300, 70000, 2**40, "x" * 70)
     c.rpush("l2", *["e%d" % i for i in range(300)])
     c.sadd("si", 1, 2, 3)
@@ -158,6 +159,9 @@ def main():
                 write(os.path.join(vdir, "old-%s-%d" % (name, lim)), bytes([lim, t]) + v)
                 n += 1
         # files: Redis's own SAVE (several dbs, TTLs), uncompressed too
+        # (without the 200 KB string, which would not fit fuzz_rdb's max_len)
+        rc.delete("lzfbig")
+        ac.delete("lzfbig")
         rc.expire("s", 1000)
         rc.pexpire("l", 100000000)
         rc.select(2)

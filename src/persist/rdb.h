@@ -81,7 +81,10 @@ void rdb_put_header(struct sbuf *b, long long used_mem, bool aof_base);
 void rdb_put_aux(struct sbuf *b, const char *name, const char *val);
 void rdb_put_selectdb(struct sbuf *b, int db);
 void rdb_put_resizedb(struct sbuf *b, uint64_t keys, uint64_t expires);
-/* The RDB type byte a value is written with. */
+/* The RDB type byte a value is written with, as Redis 7.0 writes it: a
+ * string STRING, a list LIST_QUICKLIST_2, an intset SET_INTSET and any
+ * other set SET, listpack hashes and sorted sets HASH_LISTPACK and
+ * ZSET_LISTPACK, the large ones HASH and ZSET_2. */
 int rdb_value_type(const struct obj *o);
 /* The value alone, without its type byte. */
 void rdb_put_value(struct sbuf *b, const struct obj *o, bool compress);
@@ -125,9 +128,12 @@ struct rdb_in {
  * load (modules, streams), which rdb_load_value refuses by name. */
 bool rdb_is_value_type(int t);
 
-/* A value of `type` (an RDB type byte) read from in; NULL with in->err set
- * when it is malformed (lengths beyond the buffer, bad encodings, a listpack
- * or ziplist that fails its integrity check, duplicate set/hash members ...). */
+/* A value of `type` (an RDB type byte) read from in at in->pos, which ends
+ * just after it; NULL with in->err set ("... at offset N", N counted from
+ * in->p) when it is malformed (lengths beyond the buffer, bad encodings, a
+ * listpack/intset/ziplist/zipmap that fails its checks, duplicate members
+ * or fields, NaN scores, an unsupported type ...). The caller owns the
+ * value. */
 struct obj *rdb_load_value(struct rdb_in *in, int type);
 
 struct rdb_load_stats {
@@ -135,16 +141,14 @@ struct rdb_load_stats {
     int version;
     long long keys_empty; /* empty collections skipped */
 };
-/* Loads a whole RDB image into ks (which should be empty); expired keys are
- * skipped, and so are empty collections (counted, as Redis does). Returns
+/* Loads a whole RDB image into ks (which should be empty); keys expired at
+ * ks->now_ms (the wall clock when 0) are skipped, and so are empty
+ * collections (both counted, as Redis does). Versions 1 to 10 are read;
+ * the CRC is checked unless it is 0 (no CRC before version 5). Returns
  * 0, or -1 with err set (naming the offset); ks then holds the keys loaded
  * before the error, for the caller to flush or exit on. */
 int rdb_load_buf(struct keyspace *ks, const uint8_t *p, size_t len, struct rdb_load_stats *st,
                  char *err, size_t errlen);
-/* Sets a loaded or restored key's access data the way Redis does: under an
- * LFU policy the counter to freq (when >= 0), otherwise the access clock to
- * idle seconds ago (when >= 0). Nothing changes for -1. */
-void rdb_apply_lru(struct keyspace *ks, struct kentry *ke, long long idle, int freq);
 /* Maps path and loads it; 1 if the file does not exist, 0 loaded, -1 error. */
 int rdb_load_file(struct keyspace *ks, const char *path, struct rdb_load_stats *st, char *err,
                   size_t errlen);
@@ -155,5 +159,10 @@ int rdb_load_buf_with(struct keyspace *ks, const uint8_t *p, size_t len,
                       size_t errlen);
 int rdb_load_file_with(struct keyspace *ks, const char *path, const struct rdb_limits *lim,
                        struct rdb_load_stats *st, char *err, size_t errlen);
+
+/* Sets a loaded or restored key's access data the way Redis does: under an
+ * LFU policy the counter to freq (when >= 0), otherwise the access clock to
+ * idle seconds ago (when >= 0). Nothing changes for -1. */
+void rdb_apply_lru(struct keyspace *ks, struct kentry *ke, long long idle, int freq);
 
 #endif
