@@ -193,7 +193,7 @@ int backup_restore(struct server *srv, const char *file, bool force, char *err, 
     bool have_rdb = exists(srv->cfg.dbfilename), have_aof = exists(manifest);
     if ((have_rdb || have_aof) && !force) {
         snprintf(err, errlen,
-                 "refusing to restore over existing data (%s%s%s in %s): move it away or add --force",
+                 "Restore: refusing to restore over existing data (%s%s%s in %s): move it away or add --force",
                  have_rdb ? srv->cfg.dbfilename : "", have_rdb && have_aof ? " and " : "",
                  have_aof ? manifest : "", srv->cfg.dir ? srv->cfg.dir : ".");
         return -1;
@@ -204,7 +204,7 @@ int backup_restore(struct server *srv, const char *file, bool force, char *err, 
     char e[512];
     int rc = rdb_load_file_with(&srv->ks, file, &lim, &st, e, sizeof e);
     if (rc != 0) {
-        snprintf(err, errlen, "the backup %s is not valid, nothing was changed: %s", file,
+        snprintf(err, errlen, "Restore: the backup %s is not valid, nothing was changed: %s", file,
                  rc > 0 ? "no such file" : e);
         return -1;
     }
@@ -214,7 +214,8 @@ int backup_restore(struct server *srv, const char *file, bool force, char *err, 
     srv->rdb_loaded_expired = st.keys_expired;
     /* make it the server's data: dump.rdb, and a new AOF set */
     if (persist_save(srv) < 0) {
-        snprintf(err, errlen, "the backup was loaded but %s could not be written", srv->cfg.dbfilename);
+        snprintf(err, errlen, "Restore: the backup was loaded but %s could not be written",
+                 srv->cfg.dbfilename);
         return -1;
     }
     if (srv->cfg.appendonly && aof_set_enabled(srv, true, err, errlen) < 0) return -1;

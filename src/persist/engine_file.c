@@ -338,7 +338,12 @@ static void file_init(struct server *srv)
 
 static int file_load(struct server *srv, char *err, size_t errlen)
 {
-    if (srv->cfg.appendonly) return aof_start(srv, err, errlen);
+    if (srv->cfg.appendonly) {
+        char e[1024];
+        if (aof_start(srv, e, sizeof e) == 0) return 0;
+        snprintf(err, errlen, "Fatal error loading the DB from the append only file: %s", e);
+        return -1;
+    }
     struct rdb_limits lim;
     struct rdb_load_stats st;
     rdb_limits_from_config(&lim, &srv->cfg);
@@ -347,7 +352,7 @@ static int file_load(struct server *srv, char *err, size_t errlen)
     int rc = rdb_load_file_with(&srv->ks, srv->cfg.dbfilename, &lim, &st, e, sizeof e);
     if (rc == 1) return 0; /* no file: an empty start */
     if (rc < 0) {
-        snprintf(err, errlen, "%s/%s", srv->cfg.dir ? srv->cfg.dir : ".", e);
+        snprintf(err, errlen, "Fatal error loading the DB from %s/%s", srv->cfg.dir ? srv->cfg.dir : ".", e);
         return -1;
     }
     srv->rdb_loaded_keys = st.keys_loaded;

@@ -130,7 +130,7 @@ int main(int argc, char **argv)
     int loaded = persist_engine_load(&srv, restore, force, err, sizeof(err));
     mem_free(restore);
     if (loaded < 0) {
-        log_warning("Fatal error loading the DB: %s. Exiting.", err);
+        log_warning("%s. Exiting.", err); /* the engine says what failed */
         persist_engine_deinit(&srv);
         server_deinit(&srv);
         return 1;
