@@ -332,6 +332,7 @@ void rdb_put_crc(struct sbuf *b, uint64_t crc)
 void rdb_limits_default(struct rdb_limits *l)
 {
     l->list_fill = -2;
+    l->list_depth = 0;
     l->hash_entries = 128;
     l->hash_value = 64;
     l->set_intset_entries = 512;
@@ -342,6 +343,7 @@ void rdb_limits_default(struct rdb_limits *l)
 void rdb_limits_from_config(struct rdb_limits *l, const struct config *cfg)
 {
     l->list_fill = cfg->list_max_listpack_size;
+    l->list_depth = cfg->list_compress_depth;
     l->hash_entries = cfg->hash_max_listpack_entries;
     l->hash_value = cfg->hash_max_listpack_value;
     l->set_intset_entries = cfg->set_max_intset_entries;
@@ -1313,15 +1315,23 @@ fail:
     return NULL;
 }
 
+/* A loaded list takes list-compress-depth as it is now, as a list created
+ * by a command does (its interior nodes are compressed here, once). */
+static struct obj *list_loaded(struct loader *L, struct obj *o)
+{
+    if (o) t_list_set_compress_depth(o, L->lim->list_depth);
+    return o;
+}
+
 static struct obj *load_value(struct loader *L, int type)
 {
     struct rdb_in *in = L->in;
     switch (type) {
     case RDB_TYPE_STRING: return load_string(L);
-    case RDB_TYPE_LIST: return load_list_plain(L);
-    case RDB_TYPE_LIST_ZIPLIST: return load_list_ziplist(L);
-    case RDB_TYPE_LIST_QUICKLIST: return load_quicklist(L, false);
-    case RDB_TYPE_LIST_QUICKLIST_2: return load_quicklist(L, true);
+    case RDB_TYPE_LIST: return list_loaded(L, load_list_plain(L));
+    case RDB_TYPE_LIST_ZIPLIST: return list_loaded(L, load_list_ziplist(L));
+    case RDB_TYPE_LIST_QUICKLIST: return list_loaded(L, load_quicklist(L, false));
+    case RDB_TYPE_LIST_QUICKLIST_2: return list_loaded(L, load_quicklist(L, true));
     case RDB_TYPE_SET: return load_set(L);
     case RDB_TYPE_SET_INTSET: return load_set_intset(L);
     case RDB_TYPE_ZSET: return load_zset(L, false);

@@ -105,13 +105,14 @@ void rdb_put_crc(struct sbuf *b, uint64_t crc);
  * written as a skip list becomes a listpack, ...). */
 struct rdb_limits {
     int list_fill;                      /* list-max-listpack-size */
+    int list_depth;                     /* list-compress-depth */
     long long hash_entries, hash_value; /* hash-max-listpack-entries/-value */
     long long set_intset_entries;       /* set-max-intset-entries */
     long long zset_entries, zset_value; /* zset-max-listpack-entries/-value */
 };
 struct config;
 void rdb_limits_from_config(struct rdb_limits *l, const struct config *cfg);
-/* Redis 7.0's defaults (-2, 128/64, 512, 128/64). */
+/* Redis 7.0's defaults (-2, 0, 128/64, 512, 128/64). */
 void rdb_limits_default(struct rdb_limits *l);
 
 struct rdb_in {

@@ -5,10 +5,13 @@
  * list-max-listpack-size (negative: -1..-5 = 4/8/16/32/64 KB of listpack
  * bytes; positive: that many elements), so a push or pop at either end
  * touches one small block: O(1) in the list's length. Index and range walk
- * node counts first, then one listpack.
+ * node counts first, then one listpack. An element too big for the size
+ * rule gets a node of its own (Redis 7.0 keeps such "plain" nodes only for
+ * elements of 1 GB and more; here they are one-entry listpacks).
  *
- * Invariants: no node is empty; `count` is the sum of the node counts; an
- * empty list is never stored (the last pop deletes the key).
+ * Invariants: no node is empty; `count` is the sum of the node counts,
+ * `nodes` the number of nodes; an empty list is never stored (the last pop
+ * deletes the key).
  *
  * Inserts in the middle (LINSERT) keep the size rule: a full node hands
  * the element to a neighbour with room when the insert is at its edge,
@@ -17,12 +20,42 @@
  * of its own. Deletions (LREM, LTRIM, pops) free nodes that empty; small
  * neighbours are not merged.
  *
+ * Compression (list-compress-depth d, Redis's quicklist rule). A list takes
+ * the depth configured when it is created (a push or move creating the
+ * key, or loading it: RDB, RESTORE, DEBUG RELOAD) and keeps it; a copy
+ * keeps its source's; SORT ... STORE creates lists with depth 0, as 7.0
+ * does. With d > 0 and more than 2d nodes, the invariant after every
+ * command is:
+ *
+ *   1. the d nodes at each end are raw listpacks (pushes and pops there
+ *      never decompress anything);
+ *   2. every other node is LZF-compressed (`compressed`: lp is a struct
+ *      qlzf), or is raw and marked `incompressible`: compressing its
+ *      current bytes did not pay (Redis's rule: a node under 48 bytes is
+ *      not tried; the compressed form must be more than 8 bytes smaller).
+ *      Any change to a node's bytes clears the mark, so a node is tried
+ *      again only once it changed (Redis retries every time it passes).
+ *
+ * With 2d nodes or fewer every node is raw. Readers (LRANGE, LINDEX, LPOS,
+ * LINSERT's search, SORT, persistence) decompress an interior node into a
+ * scratch buffer (struct lview, on the stack up to LZ_LOCAL bytes) and
+ * leave the node compressed, so a read never allocates a node nor
+ * recompresses one. A writer opens a node (node_edit: decompress in place),
+ * changes it, then calls list_settle() with the nodes it touched, which
+ * restores the invariant in O(d): it walks d nodes from each end
+ * decompressing what entered an end zone (nodes deleted there), compresses
+ * the touched nodes that are interior, and the first two interior nodes
+ * from each side (an operation adds at most two nodes, pushing at most two
+ * out of a zone). Pushes and pops settle whenever they add or free a node;
+ * a push into an existing end node changes nothing compressed.
+ *
  * Propagation (core/propagate.h), as Redis 7.0: the blocking commands, and
  * LMPOP, go out as the non-blocking command that replays what they did,
  * whether they were served at once or later: BLPOP/BRPOP as LPOP/RPOP key,
  * LMPOP/BLMPOP as LPOP/RPOP key <count popped>, BLMOVE as LMOVE and
  * BRPOPLPUSH as RPOPLPUSH. */
 #include "base/listpack.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/util.h"
 #include "core/blocking.h"
@@ -35,33 +68,246 @@
 #include "core/server.h"
 #include "types/t_list.h"
 
+#include <liblzf/lzf.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ARG(i) c->argv[i].p, c->argv[i].len
 
+/* A compressed node's bytes. */
+struct qlzf {
+    uint32_t raw;  /* bytes of the listpack */
+    uint32_t clen; /* bytes of data */
+    unsigned char data[];
+};
+
 struct qnode {
     struct qnode *prev, *next;
-    unsigned char *lp;
+    union {
+        unsigned char *lp; /* the listpack, when raw */
+        struct qlzf *z;    /* when compressed */
+    };
     uint32_t count;
+    uint8_t compressed;
+    uint8_t incompressible; /* raw, and its current bytes do not compress enough */
 };
 
 struct qlist {
     struct qnode *head, *tail;
     size_t count;
-    size_t nodes;
+    uint64_t nodes : 48;
+    uint64_t depth : 16; /* list-compress-depth, fixed at creation */
 };
 
-static struct obj *list_new(void)
+#define LZ_MIN_BYTES 48    /* Redis's MIN_COMPRESS_BYTES */
+#define LZ_MIN_GAIN 8      /* Redis's MIN_COMPRESS_IMPROVE */
+#define LZ_DEPTH_MAX 65535 /* Redis's cap on the depth */
+#define LZ_LOCAL 16384     /* stack room for a node's bytes (fill -1..-3) */
+
+static struct obj *list_new(int depth)
 {
     struct obj *o = obj_new_collection(OBJ_LIST);
     o->enc = ENC_QUICKLIST;
-    o->u.ptr = mem_calloc(sizeof(struct qlist));
+    struct qlist *q = mem_calloc(sizeof(struct qlist));
+    q->depth = depth < 0 ? 0 : depth > LZ_DEPTH_MAX ? LZ_DEPTH_MAX : (unsigned)depth;
+    o->u.ptr = q;
     return o;
 }
 
 static size_t list_len(const struct obj *o) { return ((const struct qlist *)o->u.ptr)->count; }
+
+/* ---- compression ----------------------------------------------------------- */
+
+static void list_corrupt(void)
+{
+    log_warning("list: a compressed list node does not decompress (memory corruption)");
+    abort();
+}
+
+/* Bytes of the node's listpack, compressed or not. */
+static size_t node_bytes(const struct qnode *n)
+{
+    return n->compressed ? n->z->raw : lp_bytes(n->lp);
+}
+
+/* Compresses raw node n when that saves space by Redis's rule; otherwise
+ * marks it incompressible (until its bytes change). */
+static void node_compress(struct qnode *n)
+{
+    size_t sz = lp_bytes(n->lp);
+    if (sz < LZ_MIN_BYTES || sz > UINT32_MAX) {
+        n->incompressible = 1;
+        return;
+    }
+    struct qlzf *z;
+    unsigned clen;
+    if (sz <= LZ_LOCAL) { /* compress on the stack, then one exact allocation */
+        unsigned char out[LZ_LOCAL];
+        clen = lzf_compress(n->lp, (unsigned)sz, out, (unsigned)sz);
+        if (clen == 0 || clen + LZ_MIN_GAIN >= sz) {
+            n->incompressible = 1;
+            return;
+        }
+        z = mem_alloc(sizeof(*z) + clen);
+        memcpy(z->data, out, clen);
+    } else {
+        z = mem_alloc(sizeof(*z) + sz);
+        clen = lzf_compress(n->lp, (unsigned)sz, z->data, (unsigned)sz);
+        if (clen == 0 || clen + LZ_MIN_GAIN >= sz) {
+            mem_free(z);
+            n->incompressible = 1;
+            return;
+        }
+        z = mem_realloc(z, sizeof(*z) + clen);
+    }
+    z->raw = (uint32_t)sz;
+    z->clen = clen;
+    mem_free(n->lp);
+    n->z = z;
+    n->compressed = 1;
+}
+
+static void node_decompress(struct qnode *n)
+{
+    struct qlzf *z = n->z;
+    unsigned char *lp = mem_alloc(z->raw);
+    if (lzf_decompress(z->data, z->clen, lp, z->raw) != z->raw) list_corrupt();
+    mem_free(z);
+    n->lp = lp;
+    n->compressed = 0;
+    n->incompressible = 0; /* those bytes did compress */
+}
+
+/* Makes n raw for a change to its bytes (the caller then settles it). */
+static inline void node_edit(struct qnode *n)
+{
+    if (n->compressed) node_decompress(n);
+    n->incompressible = 0;
+}
+
+/* Read access to a node's listpack: its own bytes when raw, else a copy
+ * decompressed into v (valid until the next node_view on v). */
+struct lview {
+    unsigned char *heap;
+    size_t cap;
+    unsigned char local[LZ_LOCAL];
+};
+
+static inline void lview_init(struct lview *v)
+{
+    v->heap = NULL;
+    v->cap = 0;
+}
+
+static inline void lview_deinit(struct lview *v) { mem_free(v->heap); }
+
+static const unsigned char *node_view(const struct qnode *n, struct lview *v)
+{
+    if (!n->compressed) return n->lp;
+    const struct qlzf *z = n->z;
+    unsigned char *out = v->local;
+    if (z->raw > sizeof(v->local)) {
+        if (v->cap < z->raw) {
+            mem_free(v->heap);
+            v->heap = mem_alloc(z->raw);
+            v->cap = z->raw;
+        }
+        out = v->heap;
+    }
+    if (lzf_decompress(z->data, z->clen, out, z->raw) != z->raw) list_corrupt();
+    return out;
+}
+
+static inline bool node_unsettled(const struct qnode *n)
+{
+    return !n->compressed && !n->incompressible;
+}
+
+/* Restores the compression invariant (see the top of the file) after a
+ * change that touched the nodes t1..t3 (NULL when fewer; all must be
+ * nodes of q) and added at most two nodes since the last settle. O(d). */
+static void list_settle(struct qlist *q, struct qnode *t1, struct qnode *t2, struct qnode *t3)
+{
+    size_t d = q->depth;
+    if (d == 0) return;
+    if (q->nodes <= 2 * d) {
+        for (struct qnode *n = q->head; n; n = n->next)
+            if (n->compressed) node_decompress(n);
+        return;
+    }
+    struct qnode *f = q->head, *b = q->tail;
+    for (size_t i = 0; i < d; i++) {
+        if (f->compressed) node_decompress(f);
+        if (b->compressed) node_decompress(b);
+        if (t1 == f || t1 == b) t1 = NULL;
+        if (t2 == f || t2 == b) t2 = NULL;
+        if (t3 == f || t3 == b) t3 = NULL;
+        f = f->next;
+        b = b->prev;
+    }
+    /* f..b is the interior, one node at least */
+    if (t1 && node_unsettled(t1)) node_compress(t1);
+    if (t2 && node_unsettled(t2)) node_compress(t2);
+    if (t3 && node_unsettled(t3)) node_compress(t3);
+    for (int i = 0; i < 2; i++) {
+        if (node_unsettled(f)) node_compress(f);
+        if (node_unsettled(b)) node_compress(b);
+        if (f == b || f->next == b) break;
+        f = f->next;
+        b = b->prev;
+    }
+}
+
+/* The whole list brought under the invariant: O(nodes). */
+static void list_settle_all(struct qlist *q)
+{
+    size_t d = q->depth, i = 0;
+    for (struct qnode *n = q->head; n; n = n->next, i++) {
+        bool end = d == 0 || q->nodes <= 2 * d || i < d || i >= q->nodes - d;
+        if (end) {
+            if (n->compressed) node_decompress(n);
+        } else if (node_unsettled(n)) {
+            node_compress(n);
+        }
+    }
+}
+
+/* Sanitizer builds (and -DAPIARY_LIST_VERIFY) check the structure and the
+ * compression invariant after every list write; a violation aborts. */
+#if defined(__SANITIZE_ADDRESS__) || defined(APIARY_LIST_VERIFY)
+static void list_verify(const struct qlist *q)
+{
+    size_t count = 0, nodes = 0, d = q->depth;
+    const struct qnode *prev = NULL;
+    for (const struct qnode *n = q->head; n; prev = n, n = n->next, nodes++) {
+        bool end = d == 0 || q->nodes <= 2 * d || nodes < d || nodes >= q->nodes - d;
+        const char *bad = NULL;
+        if (n->prev != prev) bad = "bad prev link";
+        else if (n->count == 0) bad = "empty node";
+        else if (end && n->compressed) bad = "compressed node at an end";
+        else if (!end && node_unsettled(n)) bad = "raw interior node";
+        else if (n->compressed &&
+                 (n->z->raw < LZ_MIN_BYTES || n->z->clen + LZ_MIN_GAIN >= n->z->raw))
+            bad = "compressed node that does not pay";
+        else if (!n->compressed && lp_count(n->lp) != n->count) bad = "node count";
+        if (bad) {
+            log_warning("list: %s (node %zu of %zu, depth %zu)", bad, nodes, (size_t)q->nodes, d);
+            abort();
+        }
+        count += n->count;
+    }
+    if (prev != q->tail || nodes != q->nodes || count != q->count) {
+        log_warning("list: counts or tail do not match");
+        abort();
+    }
+}
+#else
+static inline void list_verify(const struct qlist *q) { (void)q; }
+#endif
+
+/* ---- nodes ----------------------------------------------------------------- */
 
 /* Can node take one more element of len bytes under the size rule? */
 static bool node_allows(const struct qnode *n, size_t len, int fill)
@@ -71,7 +317,7 @@ static bool node_allows(const struct qnode *n, size_t len, int fill)
     int idx = -fill - 1;
     if (idx < 0) idx = 0;
     if (idx > 4) idx = 4;
-    return lp_bytes(n->lp) + len + 11 <= limits[idx] || n->count == 0;
+    return node_bytes(n) + len + 11 <= limits[idx] || n->count == 0;
 }
 
 static struct qnode *node_new(void)
@@ -87,14 +333,16 @@ static void node_unlink_free(struct qlist *q, struct qnode *n)
     else q->head = n->next;
     if (n->next) n->next->prev = n->prev;
     else q->tail = n->prev;
-    lp_free(&n->lp);
+    mem_free(n->lp); /* the listpack or the struct qlzf */
     mem_free(n);
     q->nodes--;
 }
 
+/* Adds p/len at the head or tail; settles when a node was added. */
 static void list_push(struct qlist *q, const char *p, size_t len, bool head, int fill)
 {
     struct qnode *n = head ? q->head : q->tail;
+    bool added = false;
     if (!n || !node_allows(n, len, fill)) {
         struct qnode *nn = node_new();
         if (head) {
@@ -110,11 +358,15 @@ static void list_push(struct qlist *q, const char *p, size_t len, bool head, int
         }
         q->nodes++;
         n = nn;
+        added = true;
+    } else {
+        node_edit(n);
     }
     if (head) lp_insert(&n->lp, lp_first(n->lp), p, len);
     else lp_append(&n->lp, p, len);
     n->count++;
     q->count++;
+    if (added) list_settle(q, NULL, NULL, NULL);
 }
 
 /* Bytes of an element: listpack integers are formatted into buf. */
@@ -129,20 +381,25 @@ static void elem_get(const unsigned char *lp, size_t pos, struct lelem *e)
     e->p = lp_get_str(lp, pos, e->buf, &e->len);
 }
 
-/* Removes the head or tail element. */
+/* Removes the head or tail element; settles when a node was freed. */
 static void list_pop_silent(struct qlist *q, bool head)
 {
     struct qnode *n = head ? q->head : q->tail;
+    node_edit(n);
     lp_delete(&n->lp, head ? lp_first(n->lp) : lp_last(n->lp), 1);
     n->count--;
     q->count--;
-    if (n->count == 0) node_unlink_free(q, n);
+    if (n->count == 0) {
+        node_unlink_free(q, n);
+        list_settle(q, NULL, NULL, NULL);
+    }
 }
 
 /* Replies the head or tail element and removes it. */
 static void list_pop_reply(struct client *c, struct qlist *q, bool head)
 {
     struct qnode *n = head ? q->head : q->tail;
+    node_edit(n); /* an end node is raw already: no copy */
     size_t pos = head ? lp_first(n->lp) : lp_last(n->lp);
     struct lelem e;
     elem_get(n->lp, pos, &e);
@@ -150,8 +407,8 @@ static void list_pop_reply(struct client *c, struct qlist *q, bool head)
     list_pop_silent(q, head);
 }
 
-/* Element at index i (0 <= i < count): its node and listpack position. */
-static void list_seek(const struct qlist *q, size_t i, struct qnode **node, size_t *pos)
+/* Element at index i (0 <= i < count): its node and its index there. */
+static void list_seek(const struct qlist *q, size_t i, struct qnode **node, size_t *idx)
 {
     struct qnode *n;
     if (i < q->count / 2) {
@@ -170,11 +427,11 @@ static void list_seek(const struct qlist *q, size_t i, struct qnode **node, size
         i = n->count - 1 - from_end;
     }
     *node = n;
-    *pos = lp_seek(n->lp, (long long)i);
+    *idx = i;
 }
 
-/* Split n: entries from index k on move to a new node right after n.
- * 0 < k < n->count. Returns the new node. */
+/* Split raw node n: entries from index k on move to a new node right after
+ * n. 0 < k < n->count. Returns the new node (raw; the caller settles). */
 static struct qnode *node_split(struct qlist *q, struct qnode *n, size_t k)
 {
     struct qnode *m = node_new();
@@ -210,18 +467,18 @@ static struct qnode *node_link_new(struct qlist *q, struct qnode *after)
     return m;
 }
 
-/* Index of the entry at pos within its node. */
-static size_t node_index(const struct qnode *n, size_t pos)
+/* Index of the entry at pos within listpack lp. */
+static size_t lp_index(const unsigned char *lp, size_t pos)
 {
     size_t i = 0;
-    for (size_t p = lp_first(n->lp); p != pos; p = lp_next(n->lp, p)) i++;
+    for (size_t p = lp_first(lp); p != pos; p = lp_next(lp, p)) i++;
     return i;
 }
 
-/* Insert s/len next to the entry at (n, pos): after it if `after`, else
- * before it. A full node lends the element to a neighbour with room when
- * the insert is at its edge, gets a new neighbour otherwise at the edge,
- * and is split in the middle. */
+/* Insert s/len next to the entry at (n, pos), n raw: after it if `after`,
+ * else before it. A full node lends the element to a neighbour with room
+ * when the insert is at its edge, gets a new neighbour otherwise at the
+ * edge, and is split in the middle. Settles what it touched. */
 static void list_insert_at(struct qlist *q, struct qnode *n, size_t pos, bool after,
                            const char *s, size_t len, int fill)
 {
@@ -234,20 +491,23 @@ static void list_insert_at(struct qlist *q, struct qnode *n, size_t pos, bool af
             lp_insert(&n->lp, pos, s, len);
         }
         n->count++;
+        list_settle(q, n, NULL, NULL);
         return;
     }
     bool at_tail = after && pos == lp_last(n->lp);
     bool at_head = !after && pos == lp_first(n->lp);
-    struct qnode *t;
+    struct qnode *t, *m = NULL;
     if (at_tail) {
         t = n->next && node_allows(n->next, len, fill) ? n->next : node_link_new(q, n);
+        node_edit(t);
         lp_insert(&t->lp, lp_first(t->lp), s, len);
     } else if (at_head) {
         t = n->prev && node_allows(n->prev, len, fill) ? n->prev : node_link_new(q, n->prev);
+        node_edit(t);
         lp_append(&t->lp, s, len);
     } else {
-        size_t k = node_index(n, pos) + (after ? 1 : 0);
-        struct qnode *m = node_split(q, n, k);
+        size_t k = lp_index(n->lp, pos) + (after ? 1 : 0);
+        m = node_split(q, n, k);
         if (node_allows(n, len, fill)) {
             t = n;
             lp_append(&t->lp, s, len);
@@ -260,40 +520,43 @@ static void list_insert_at(struct qlist *q, struct qnode *n, size_t pos, bool af
         }
     }
     t->count++;
+    list_settle(q, n, t, m);
 }
 
 /* Delete `cnt` elements starting at index start (all in range). */
 static void list_delete_range(struct qlist *q, size_t start, size_t cnt)
 {
     if (cnt == 0) return;
-    struct qnode *n;
-    size_t pos;
-    list_seek(q, start, &n, &pos);
+    struct qnode *n, *part[2] = {NULL, NULL};
+    size_t idx;
+    list_seek(q, start, &n, &idx);
     while (cnt > 0) {
-        size_t idx = node_index(n, pos);
         size_t take = n->count - idx;
         if (take > cnt) take = cnt;
         struct qnode *next = n->next;
         if (take == n->count) {
             node_unlink_free(q, n);
-        } else {
-            lp_delete(&n->lp, pos, take);
+        } else { /* only the first and the last node of the range */
+            node_edit(n);
+            lp_delete(&n->lp, lp_seek(n->lp, (long long)idx), take);
             n->count -= (uint32_t)take;
+            part[part[0] ? 1 : 0] = n;
         }
         q->count -= take;
         cnt -= take;
         n = next;
-        if (n) pos = lp_first(n->lp);
+        idx = 0;
     }
+    list_settle(q, part[0], part[1], NULL);
 }
 
 /* The element at index i (negative: from the tail), or false when i is
  * out of range. */
-static bool list_index(const struct qlist *q, long long i, struct qnode **node, size_t *pos)
+static bool list_index(const struct qlist *q, long long i, struct qnode **node, size_t *idx)
 {
     if (i < 0) i += (long long)q->count;
     if (i < 0 || i >= (long long)q->count) return false;
-    list_seek(q, (size_t)i, node, pos);
+    list_seek(q, (size_t)i, node, idx);
     return true;
 }
 
@@ -306,17 +569,21 @@ static void list_free_payload(struct obj *o)
     mem_free(q);
 }
 
+/* A copy keeps the source's depth and its nodes as they are (compressed
+ * bytes are copied, not recompressed). */
 static struct obj *list_dup(const struct obj *o)
 {
     const struct qlist *q = o->u.ptr;
-    struct obj *d = list_new();
+    struct obj *d = list_new((int)q->depth);
     struct qlist *dq = d->u.ptr;
     for (const struct qnode *n = q->head; n; n = n->next) {
-        struct qnode *nn = node_new();
-        lp_free(&nn->lp);
-        nn->lp = mem_alloc(lp_bytes(n->lp));
-        memcpy(nn->lp, n->lp, lp_bytes(n->lp));
+        struct qnode *nn = mem_calloc(sizeof(*nn));
+        size_t bytes = n->compressed ? sizeof(struct qlzf) + n->z->clen : lp_bytes(n->lp);
+        nn->lp = mem_alloc(bytes);
+        memcpy(nn->lp, n->lp, bytes);
         nn->count = n->count;
+        nn->compressed = n->compressed;
+        nn->incompressible = n->incompressible;
         nn->prev = dq->tail;
         if (dq->tail) dq->tail->next = nn;
         else dq->head = nn;
@@ -349,7 +616,7 @@ void t_list_init(void) { obj_register_type(OBJ_LIST, &list_ops); }
 
 /* ---- the public interface (types/t_list.h) --------------------------------- */
 
-struct obj *t_list_new(void) { return list_new(); }
+struct obj *t_list_new(void) { return list_new(0); }
 
 void t_list_append(struct server *srv, struct obj *o, const char *p, size_t len)
 {
@@ -375,6 +642,15 @@ void t_list_append_node(struct obj *o, unsigned char *lp, size_t count)
     q->tail = n;
     q->nodes++;
     q->count += count;
+    list_settle(q, n, NULL, NULL);
+}
+
+void t_list_set_compress_depth(struct obj *o, int depth)
+{
+    struct qlist *q = o->u.ptr;
+    q->depth = depth < 0 ? 0 : depth > LZ_DEPTH_MAX ? LZ_DEPTH_MAX : (unsigned)depth;
+    list_settle_all(q);
+    list_verify(q);
 }
 
 size_t t_list_nodes(const struct obj *o) { return ((const struct qlist *)o->u.ptr)->nodes; }
@@ -382,19 +658,26 @@ size_t t_list_nodes(const struct obj *o) { return ((const struct qlist *)o->u.pt
 void t_list_foreach_node(const struct obj *o, list_node_fn *fn, void *priv)
 {
     const struct qlist *q = o->u.ptr;
-    for (const struct qnode *n = q->head; n; n = n->next) fn(n->lp, priv);
+    struct lview v;
+    lview_init(&v);
+    for (const struct qnode *n = q->head; n; n = n->next) fn(node_view(n, &v), priv);
+    lview_deinit(&v);
 }
 
 void t_list_foreach(const struct obj *o, list_visit_fn *fn, void *priv)
 {
     const struct qlist *q = o->u.ptr;
+    struct lview v;
+    lview_init(&v);
     for (const struct qnode *n = q->head; n; n = n->next) {
-        for (size_t pos = lp_first(n->lp); pos != LP_NONE; pos = lp_next(n->lp, pos)) {
+        const unsigned char *lp = node_view(n, &v);
+        for (size_t pos = lp_first(lp); pos != LP_NONE; pos = lp_next(lp, pos)) {
             struct lelem e;
-            elem_get(n->lp, pos, &e);
+            elem_get(lp, pos, &e);
             fn(e.p, e.len, priv);
         }
     }
+    lview_deinit(&v);
 }
 
 /* ---- commands ------------------------------------------------------------- */
@@ -413,6 +696,7 @@ static void list_changed(struct client *c, struct kentry *ke, const char *event,
     struct server *srv = c->srv;
     srv->dirty += n;
     if (n) notify_key(c, NOTIFY_LIST, event, ke->key, ke->klen);
+    list_verify(ke->val->u.ptr);
     if (((struct qlist *)ke->val->u.ptr)->count == 0) {
         notify_key(c, NOTIFY_GENERIC, "del", ke->key, ke->klen);
         db_delete_entry(&srv->ks, c->db, ke);
@@ -455,13 +739,15 @@ static void push_generic(struct client *c, bool head, bool only_existing)
             reply_ll(c, 0);
             return;
         }
-        ke = db_add(&c->srv->ks, c->db, ARG(1), list_new()); /* signals waiters */
+        /* signals waiters */
+        ke = db_add(&c->srv->ks, c->db, ARG(1), list_new(c->srv->cfg.list_compress_depth));
     } else {
         blocking_signal_key(c->srv, c->db, ARG(1));
     }
     struct qlist *q = ke->val->u.ptr;
     for (int i = 2; i < c->argc; i++) list_push(q, ARG(i), head, c->srv->cfg.list_max_listpack_size);
     c->srv->dirty += c->argc - 2;
+    list_verify(q);
     notify_key(c, NOTIFY_LIST, head ? "lpush" : "rpush", ARG(1));
     reply_ll(c, (long long)q->count);
 }
@@ -524,14 +810,18 @@ static void lindex_cmd(struct client *c)
         return;
     }
     struct qnode *n;
-    size_t pos;
-    if (!list_index(ke->val->u.ptr, i, &n, &pos)) {
+    size_t idx;
+    if (!list_index(ke->val->u.ptr, i, &n, &idx)) {
         reply_null(c);
         return;
     }
+    struct lview v;
+    lview_init(&v);
+    const unsigned char *lp = node_view(n, &v);
     struct lelem e;
-    elem_get(n->lp, pos, &e);
+    elem_get(lp, lp_seek(lp, (long long)idx), &e);
     reply_bulk(c, e.p, e.len);
+    lview_deinit(&v);
 }
 
 static void lrange_cmd(struct client *c)
@@ -555,18 +845,24 @@ static void lrange_cmd(struct client *c)
     long long n = end - start + 1;
     reply_array(c, n);
     struct qnode *node;
-    size_t pos;
-    list_seek(q, (size_t)start, &node, &pos);
+    size_t idx;
+    list_seek(q, (size_t)start, &node, &idx);
+    struct lview v;
+    lview_init(&v);
+    const unsigned char *lp = node_view(node, &v);
+    size_t pos = lp_seek(lp, (long long)idx);
     while (n--) {
         struct lelem e;
-        elem_get(node->lp, pos, &e);
+        elem_get(lp, pos, &e);
         reply_bulk(c, e.p, e.len);
-        pos = lp_next(node->lp, pos);
-        if (pos == LP_NONE && node->next) {
+        pos = lp_next(lp, pos);
+        if (pos == LP_NONE && n && node->next) {
             node = node->next;
-            pos = lp_first(node->lp);
+            lp = node_view(node, &v);
+            pos = lp_first(lp);
         }
     }
+    lview_deinit(&v);
 }
 
 /* Is the node past its size rule (after a replace grew it)? */
@@ -577,7 +873,7 @@ static bool node_over(const struct qnode *n, int fill)
     int idx = -fill - 1;
     if (idx < 0) idx = 0;
     if (idx > 4) idx = 4;
-    return lp_bytes(n->lp) > limits[idx];
+    return node_bytes(n) > limits[idx];
 }
 
 static bool parse_where(const struct slice *a, bool *head)
@@ -604,14 +900,20 @@ static void linsert_cmd(struct client *c)
         return;
     }
     struct qlist *q = ke->val->u.ptr;
+    struct lview v;
+    lview_init(&v);
     for (struct qnode *n = q->head; n; n = n->next) {
-        size_t pos = lp_find(n->lp, lp_first(n->lp), ARG(3), 0);
+        const unsigned char *lp = node_view(n, &v);
+        size_t pos = lp_find(lp, lp_first(lp), ARG(3), 0);
         if (pos == LP_NONE) continue;
+        lview_deinit(&v);
+        node_edit(n); /* the same bytes: pos holds */
         list_insert_at(q, n, pos, after, ARG(4), c->srv->cfg.list_max_listpack_size);
         list_changed(c, ke, "linsert", 1);
         reply_ll(c, (long long)q->count);
         return;
     }
+    lview_deinit(&v);
     reply_ll(c, -1);
 }
 
@@ -630,18 +932,20 @@ static void lset_cmd(struct client *c)
     }
     struct qlist *q = ke->val->u.ptr;
     struct qnode *n;
-    size_t pos;
-    if (!list_index(q, i, &n, &pos)) {
+    size_t idx;
+    if (!list_index(q, i, &n, &idx)) {
         reply_err_range(c);
         return;
     }
-    lp_replace(&n->lp, pos, ARG(3));
+    node_edit(n);
+    lp_replace(&n->lp, lp_seek(n->lp, (long long)idx), ARG(3));
     int fill = c->srv->cfg.list_max_listpack_size;
+    struct qnode *m = NULL, *m2 = NULL;
     if (node_over(n, fill)) { /* a bigger element gets a node of its own */
-        size_t k = node_index(n, pos);
-        struct qnode *m = k > 0 ? node_split(q, n, k) : n;
-        if (m->count > 1) node_split(q, m, 1);
+        m = idx > 0 ? node_split(q, n, idx) : n;
+        if (m->count > 1) m2 = node_split(q, m, 1);
     }
+    list_settle(q, n, m, m2);
     list_changed(c, ke, "lset", 1);
     reply_ok(c);
 }
@@ -663,10 +967,18 @@ static void lrem_cmd(struct client *c)
     unsigned long long limit = toremove < 0 ? 0ULL - (unsigned long long)toremove
                                             : (unsigned long long)toremove;
     unsigned long long removed = 0;
+    /* A node is read (a compressed one through v) until its first match;
+     * only then is it opened, changed and settled again. */
+    struct lview v;
+    lview_init(&v);
     if (toremove < 0) {
         for (struct qnode *n = q->tail, *prev; n && removed < limit; n = prev) {
             prev = n->prev;
-            size_t pos = lp_last(n->lp);
+            const unsigned char *lp = node_view(n, &v);
+            size_t pos = lp_last(lp);
+            while (pos != LP_NONE && !lp_eq(lp, pos, ARG(3))) pos = lp_prev(lp, pos);
+            if (pos == LP_NONE) continue;
+            node_edit(n);
             while (pos != LP_NONE && removed < limit) {
                 size_t pp = lp_prev(n->lp, pos); /* entries before pos do not move */
                 if (lp_eq(n->lp, pos, ARG(3))) {
@@ -677,12 +989,20 @@ static void lrem_cmd(struct client *c)
                 }
                 pos = pp;
             }
-            if (n->count == 0) node_unlink_free(q, n);
+            if (n->count == 0) {
+                node_unlink_free(q, n);
+                list_settle(q, NULL, NULL, NULL);
+            } else {
+                list_settle(q, n, NULL, NULL);
+            }
         }
     } else {
         for (struct qnode *n = q->head, *next; n && (!limit || removed < limit); n = next) {
             next = n->next;
-            size_t pos = lp_first(n->lp);
+            const unsigned char *lp = node_view(n, &v);
+            size_t pos = lp_find(lp, lp_first(lp), ARG(3), 0);
+            if (pos == LP_NONE) continue;
+            node_edit(n);
             while (pos != LP_NONE && (!limit || removed < limit)) {
                 if (lp_eq(n->lp, pos, ARG(3))) {
                     pos = lp_delete(&n->lp, pos, 1);
@@ -693,9 +1013,15 @@ static void lrem_cmd(struct client *c)
                     pos = lp_next(n->lp, pos);
                 }
             }
-            if (n->count == 0) node_unlink_free(q, n);
+            if (n->count == 0) {
+                node_unlink_free(q, n);
+                list_settle(q, NULL, NULL, NULL);
+            } else {
+                list_settle(q, n, NULL, NULL);
+            }
         }
     }
+    lview_deinit(&v);
     list_changed(c, ke, "lrem", (long long)removed);
     reply_ll(c, (long long)removed);
 }
@@ -778,10 +1104,13 @@ static void lpos_cmd(struct client *c)
     if (!forward) rank = -rank;
     reply_defer_t d = count != -1 ? reply_defer(c) : NULL;
     long long len = (long long)q->count, index = 0, matches = 0, found = -1, nreplied = 0;
+    struct lview v;
+    lview_init(&v);
     struct qnode *n = forward ? q->head : q->tail;
-    size_t pos = forward ? lp_first(n->lp) : lp_last(n->lp);
+    const unsigned char *lp = node_view(n, &v);
+    size_t pos = forward ? lp_first(lp) : lp_last(lp);
     while (n && (maxlen == 0 || index < maxlen)) {
-        if (lp_eq(n->lp, pos, ARG(2))) {
+        if (lp_eq(lp, pos, ARG(2))) {
             matches++;
             if (matches >= rank) {
                 long long at = forward ? index : len - index - 1;
@@ -795,12 +1124,16 @@ static void lpos_cmd(struct client *c)
             }
         }
         index++;
-        pos = forward ? lp_next(n->lp, pos) : lp_prev(n->lp, pos);
+        pos = forward ? lp_next(lp, pos) : lp_prev(lp, pos);
         if (pos == LP_NONE) {
             n = forward ? n->next : n->prev;
-            if (n) pos = forward ? lp_first(n->lp) : lp_last(n->lp);
+            if (n) {
+                lp = node_view(n, &v);
+                pos = forward ? lp_first(lp) : lp_last(lp);
+            }
         }
     }
+    lview_deinit(&v);
     if (d) reply_defer_array(c, d, nreplied);
     else if (found >= 0) reply_ll(c, found);
     else reply_null(c);
@@ -816,6 +1149,7 @@ static void list_move(struct client *c, struct kentry *src, const char *dkey, si
     struct qlist *sq = src->val->u.ptr;
     int fill = srv->cfg.list_max_listpack_size;
     struct qnode *n = from_head ? sq->head : sq->tail;
+    node_edit(n); /* an end node is raw already: no copy */
     size_t pos = from_head ? lp_first(n->lp) : lp_last(n->lp);
     struct lelem e;
     elem_get(n->lp, pos, &e);
@@ -830,14 +1164,16 @@ static void list_move(struct client *c, struct kentry *src, const char *dkey, si
             list_push(sq, tmp, len, to_head, fill);
             if (tmp != small) mem_free(tmp);
         }
+        list_verify(sq);
         srv->dirty++;
         notify_key(c, NOTIFY_LIST, pop_event(from_head), src->key, src->klen);
         notify_key(c, NOTIFY_LIST, to_head ? "lpush" : "rpush", src->key, src->klen);
         return;
     }
-    if (!dst) dst = db_add(&srv->ks, c->db, dkey, dlen, list_new());
+    if (!dst) dst = db_add(&srv->ks, c->db, dkey, dlen, list_new(srv->cfg.list_compress_depth));
     else blocking_signal_key(srv, c->db, dkey, dlen);
     list_push(dst->val->u.ptr, e.p, e.len, to_head, fill);
+    list_verify(dst->val->u.ptr);
     notify_key(c, NOTIFY_LIST, to_head ? "lpush" : "rpush", dkey, dlen);
     list_pop_silent(sq, from_head);
     list_changed(c, src, pop_event(from_head), 1);

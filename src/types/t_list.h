@@ -1,5 +1,7 @@
-/* t_list: what other types' commands need from a list value (SORT reads
- * lists and stores its result as one). */
+/* t_list: what other types' commands and persistence need from a list
+ * value (SORT reads lists and stores its result as one; persist/rdb writes
+ * and loads them). A list's nodes may be held LZF-compressed
+ * (list-compress-depth); everything here hands out plain bytes. */
 #ifndef APIARY_T_LIST_H
 #define APIARY_T_LIST_H
 
@@ -8,9 +10,11 @@
 struct obj;
 struct server;
 
+/* p/len is valid only during the call. */
 typedef void list_visit_fn(const char *p, size_t len, void *priv);
 
-/* A new empty list value (the caller stores it or frees it). */
+/* A new empty list value with compression depth 0, as Redis 7.0's SORT
+ * ... STORE creates (the caller stores it or frees it). */
 struct obj *t_list_new(void);
 /* Appends p/len at the tail, under the server's node size rule. */
 void t_list_append(struct server *srv, struct obj *o, const char *p, size_t len);
@@ -28,7 +32,13 @@ void t_list_append_fill(struct obj *o, const char *p, size_t len, int fill);
  * new tail node (as it is: a node larger than the size rule just takes no
  * more elements). */
 void t_list_append_node(struct obj *o, unsigned char *lp, size_t count);
+/* Gives a built list its compression depth (list-compress-depth; clamped
+ * to 0..65535) and compresses its interior nodes accordingly: O(nodes).
+ * A loader calls it once the list is complete. */
+void t_list_set_compress_depth(struct obj *o, int depth);
 size_t t_list_nodes(const struct obj *o);
+/* lp is a node's listpack, decompressed into a scratch buffer when the
+ * node is compressed: valid only during the call. */
 typedef void list_node_fn(const unsigned char *lp, void *priv);
 /* Calls fn on every node's listpack, head to tail. */
 void t_list_foreach_node(const struct obj *o, list_node_fn *fn, void *priv);
