@@ -11,6 +11,7 @@ import pytest
 import redis
 
 from conftest import free_port
+from rdb_util import snapshot
 
 REDIS_SERVER = shutil.which("redis-server")
 CHECK_RDB = shutil.which("redis-check-rdb")
@@ -82,22 +83,6 @@ class RedisRef:
 
 def contents(c):
     """Every key of a client's db with its type, value and whether it has a TTL."""
-    out = {}
-    for k in c.scan_iter(count=1000):
-        t = c.type(k)
-        if t == b"string":
-            v = c.get(k)
-        elif t == b"list":
-            v = c.lrange(k, 0, -1)
-        elif t == b"set":
-            v = sorted(c.smembers(k))
-        elif t == b"hash":
-            v = sorted(c.hgetall(k).items())
-        elif t == b"zset":
-            v = c.zrange(k, 0, -1, withscores=True)
-        else:
-            v = None
-        out[k] = (t, v, c.pttl(k) > 0)
-    return out
+    return {k: snapshot(c, k) + (c.pttl(k) > 0,) for k in c.scan_iter(count=1000)}
 
 

@@ -38,6 +38,27 @@ def restart(s, extra=()):
     return Server(args=AOF_ARGS + list(extra), dir=s.dir)
 
 
+def assert_survives_restart(s):
+    """Kills s and checks a restart from its AOF gives the same data set."""
+    before = all_contents(s.port)
+    n = restart(s)
+    try:
+        assert all_contents(n.port) == before
+    finally:
+        n.stop()
+
+
+def damage_last_incr(s, tail):
+    """Kills s and appends tail to its last incremental file; returns the
+    file and its size before."""
+    path = last_incr(s)
+    s.kill()
+    size = os.path.getsize(path)
+    with open(path, "ab") as f:
+        f.write(tail)
+    return path, size
+
+
 def start_in(d, extra=(), expect_fail=False):
     if expect_fail:
         f = Server(args=AOF_ARGS + list(extra), dir=d, expect_exit=True)
@@ -113,12 +134,7 @@ def test_bgrewriteaof_replaces_the_set(aof):
     for x in old:
         assert x[1] not in files(aof)
     r.set("after", "rewrite")
-    before = all_contents(aof.port)
-    n = restart(aof)
-    try:
-        assert all_contents(n.port) == before
-    finally:
-        n.stop()
+    assert_survives_restart(aof)
 
 
 def test_rewrite_under_writes_is_consistent(aof):
@@ -139,12 +155,7 @@ def test_rewrite_under_writes_is_consistent(aof):
     r.set("brand-new", 1)
     r.config_set("rdb-key-save-delay", 0)
     wait_aof_rewrite(r)
-    before = all_contents(aof.port)
-    n = restart(aof)
-    try:
-        assert all_contents(n.port) == before
-    finally:
-        n.stop()
+    assert_survives_restart(aof)
 
 
 def test_truncated_tail_is_recovered(aof):
@@ -152,11 +163,7 @@ def test_truncated_tail_is_recovered(aof):
     wait_aof_rewrite(r)
     for i in range(50):
         r.set(f"k{i}", i)
-    path = last_incr(aof)
-    aof.kill()
-    size = os.path.getsize(path)
-    with open(path, "ab") as f:
-        f.write(b"*3\r\n$3\r\nSET\r\n$3\r\nbad\r\n$5\r\nva")  # cut mid-command
+    path, size = damage_last_incr(aof, b"*3\r\n$3\r\nSET\r\n$3\r\nbad\r\n$5\r\nva")  # cut mid-command
     n = start_in(aof.dir)
     try:
         c = n.client()
@@ -179,10 +186,7 @@ def test_truncated_tail_refused_without_aof_load_truncated(aof):
     r = aof.client()
     wait_aof_rewrite(r)
     r.set("a", 1)
-    path = last_incr(aof)
-    aof.kill()
-    with open(path, "ab") as f:
-        f.write(b"*2\r\n$3\r\nDEL")
+    path, _ = damage_last_incr(aof, b"*2\r\n$3\r\nDEL")
     rc, log = start_in(aof.dir, ["--aof-load-truncated", "no"], expect_fail=True)
     assert rc != 0
     assert "Unexpected end of file" in log and os.path.basename(path) in log
@@ -192,11 +196,7 @@ def test_unfinished_transaction_is_cut(aof):
     r = aof.client()
     wait_aof_rewrite(r)
     r.set("a", 1)
-    path = last_incr(aof)
-    aof.kill()
-    size = os.path.getsize(path)
-    with open(path, "ab") as f:
-        f.write(b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n")
+    path, size = damage_last_incr(aof, b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n")
     n = start_in(aof.dir)
     try:
         assert n.client().get("b") is None
@@ -225,10 +225,7 @@ def test_corruption_stops_start_up_with_file_and_offset(aof):
 def test_unknown_command_in_aof_stops_start_up(aof):
     r = aof.client()
     wait_aof_rewrite(r)
-    path = last_incr(aof)
-    aof.kill()
-    with open(path, "ab") as f:
-        f.write(b"*1\r\n$7\r\nNOTACMD\r\n")
+    damage_last_incr(aof, b"*1\r\n$7\r\nNOTACMD\r\n")
     rc, log = start_in(aof.dir, expect_fail=True)
     assert rc != 0 and "Unknown command 'NOTACMD'" in log
 
@@ -376,11 +373,7 @@ def test_check_aof_reports_and_fixes(aof):
     man = os.path.join(aof.dir, "appendonlydir", "appendonly.aof.manifest")
     rc, out = check_aof(man)
     assert rc == 0 and "AOF OK" in out and "RDB base" in out, out
-    path = last_incr(aof)
-    aof.kill()
-    size = os.path.getsize(path)
-    with open(path, "ab") as f:
-        f.write(b"*3\r\n$3\r\nSET\r\n$1\r\nx")
+    path, size = damage_last_incr(aof, b"*3\r\n$3\r\nSET\r\n$1\r\nx")
     rc, out = check_aof(man)
     assert rc == 1 and f"ok_up_to={size}" in out and "--fix" in out, out
     rc, out = check_aof("--fix", man)
