@@ -31,6 +31,7 @@ struct persist {
     long long job_start_ms;
     long long timer;         /* the stepping timer while a job runs */
     long long seen_commands; /* numcommands at the last step */
+    long long last_busy_ms;  /* when commands last ran (ms) */
     /* BGSAVE */
     long long dirty_before_bg;
     bool last_bgsave_ok;
@@ -78,10 +79,16 @@ static long long job_tick(struct ev_loop *loop, long long id, void *data)
         p->timer = 0;
         return EV_TIMER_STOP;
     }
-    /* busy: commands ran since the last step, so take a small slice each
-     * millisecond; idle: large slices, back to back */
-    bool busy = srv->stats.numcommands != p->seen_commands;
-    p->seen_commands = srv->stats.numcommands;
+    /* busy: commands ran in the last PERSIST_IDLE_AFTER_MS, so take a
+     * small slice each millisecond; idle: large slices, back to back. (A
+     * gap between two ticks alone is no sign of idleness: under load the
+     * clients may just be reading their replies.) */
+    long long now = util_mstime();
+    if (srv->stats.numcommands != p->seen_commands) {
+        p->seen_commands = srv->stats.numcommands;
+        p->last_busy_ms = now;
+    }
+    bool busy = now - p->last_busy_ms < PERSIST_IDLE_AFTER_MS;
     enum snap_state st = snapshot_step(p->snap, busy ? PERSIST_BUSY_STEP_US : PERSIST_IDLE_STEP_US);
     if (st == SNAP_DONE || st == SNAP_FAILED) {
         struct snapshot *s = p->snap;

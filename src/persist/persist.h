@@ -5,9 +5,10 @@
  * through engine.h.
  *
  * A BGSAVE is a forkless snapshot (persist/snapshot.h) advanced by a timer
- * on the event loop: when the loop is busy serving commands a step takes
- * at most PERSIST_BUSY_STEP_US each millisecond, so clients keep their
- * latency; when it is idle, steps of PERSIST_IDLE_STEP_US run back to back. */
+ * on the event loop: while commands are running (any in the last
+ * PERSIST_IDLE_AFTER_MS) a step takes at most PERSIST_BUSY_STEP_US each
+ * millisecond, so clients keep their latency; when the loop is idle, steps
+ * of PERSIST_IDLE_STEP_US run back to back. */
 #ifndef APIARY_PERSIST_H
 #define APIARY_PERSIST_H
 
@@ -15,6 +16,8 @@
 
 #define PERSIST_BUSY_STEP_US 200
 #define PERSIST_IDLE_STEP_US 5000
+/* no command for this long: the loop counts as idle */
+#define PERSIST_IDLE_AFTER_MS 50
 /* after a failed BGSAVE, save points retry no sooner than this */
 #define PERSIST_BGSAVE_RETRY_S 5
 

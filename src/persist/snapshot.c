@@ -14,10 +14,17 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* The writer thread's nice value (Linux: per thread). */
+#define SNAP_WRITER_NICE 10
 
 /* Chunks go to the writer at this size, so writes are large. */
 #define CHUNK_BYTES (256u << 10)
+/* written chunks kept for the loop to fill again */
+#define SNAP_SPARE_CHUNKS 4
 
 struct chunk {
     struct chunk *next;
@@ -58,6 +65,8 @@ struct snapshot {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     struct chunk *head, *tail;
+    struct chunk *spare; /* written chunks kept for reuse */
+    int nspare;
     bool stop;
     _Atomic size_t queued;     /* bytes handed over and not yet written */
     _Atomic long long written; /* bytes in the file */
@@ -157,6 +166,9 @@ static void *writer_main(void *arg)
 {
     struct snapshot *s = arg;
     mem_thread_attach();
+    /* the writer yields the CPU to the event loop: on a busy machine the
+     * loop's clients should not wait behind checksumming and writing */
+    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SNAP_WRITER_NICE);
     uint64_t crc = 0;
     bool failed = false, finished = false;
     int fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -189,9 +201,19 @@ static void *writer_main(void *arg)
         }
         if (c->last) finished = true;
         atomic_fetch_sub(&s->queued, c->buf.len - (c->last ? 8 : 0));
-        sbuf_free(&c->buf);
-        mem_free(c);
         pthread_mutex_lock(&s->lock);
+        /* keep a few written chunks for the loop to fill again: fresh
+         * buffers would cost it page faults (zeroing) on every chunk */
+        if (s->nspare < SNAP_SPARE_CHUNKS) {
+            c->buf.len = 0;
+            if (c->buf.p) c->buf.p[0] = '\0';
+            c->next = s->spare;
+            s->spare = c;
+            s->nspare++;
+        } else {
+            sbuf_free(&c->buf);
+            mem_free(c);
+        }
     }
     /* stopped early: drop what is left */
     while (s->head) {
@@ -234,30 +256,49 @@ static void *writer_main(void *arg)
 static void hand_over(struct snapshot *s, bool last)
 {
     if (!s->out.len && !last) return;
-    struct chunk *c = mem_alloc(sizeof(*c));
-    c->next = NULL;
-    c->buf = s->out;
-    c->last = last;
-    memset(&s->out, 0, sizeof s->out);
-    atomic_fetch_add(&s->queued, c->buf.len);
     pthread_mutex_lock(&s->lock);
-    if (s->tail) s->tail->next = c;
-    else s->head = c;
-    s->tail = c;
+    struct chunk *c = s->spare, *fresh = NULL;
+    if (c) {
+        s->spare = c->next;
+        s->nspare--;
+    }
+    pthread_mutex_unlock(&s->lock);
+    /* s->out goes to the writer; a written chunk's buffer (or a new one,
+     * sized for a whole chunk) becomes s->out */
+    struct sbuf next = {0};
+    if (c) {
+        next = c->buf;
+        fresh = c;
+    } else {
+        fresh = mem_alloc(sizeof(*fresh));
+        sbuf_reserve(&next, CHUNK_BYTES + (64u << 10));
+    }
+    fresh->next = NULL;
+    fresh->buf = s->out;
+    fresh->last = last;
+    s->out = next;
+    atomic_fetch_add(&s->queued, fresh->buf.len);
+    pthread_mutex_lock(&s->lock);
+    if (s->tail) s->tail->next = fresh;
+    else s->head = fresh;
+    s->tail = fresh;
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
 }
 
 /* ---- serialising ---------------------------------------------------------- */
 
-static void emit(struct snapshot *s, int d, struct db *db, struct kentry *ke)
+/* compress: LZF as rdbcompression says, for the walk; a key written
+ * because a command is about to change it is written uncompressed, since
+ * that command's client waits for it (the file stays valid RDB either way) */
+static void emit(struct snapshot *s, int d, struct db *db, struct kentry *ke, bool compress)
 {
     ke->snap_epoch = s->epoch;
     if (s->stream_db != d) {
         rdb_put_selectdb(&s->out, d);
         s->stream_db = d;
     }
-    rdb_put_key(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke), s->compress);
+    rdb_put_key(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke), compress);
     s->keys_done++;
     if (s->out.len >= CHUNK_BYTES) hand_over(s, false);
 }
@@ -270,7 +311,7 @@ static void on_touch(struct keyspace *ks, struct db *db, struct kentry *ke, void
         ke->snap_epoch = s->epoch;
         return;
     }
-    emit(s, d, db, ke);
+    emit(s, d, db, ke, false);
 }
 
 static bool on_take_tables(struct keyspace *ks, struct db *db, void *priv)
@@ -307,7 +348,7 @@ static void scan_cb(struct htab_node *n, void *priv)
     struct scan_ctx *x = priv;
     struct kentry *ke = (struct kentry *)n;
     if (ke->snap_epoch != x->s->epoch) {
-        emit(x->s, x->d, x->db, ke);
+        emit(x->s, x->d, x->db, ke, x->s->compress);
         x->s->walked++;
     }
 }
@@ -362,6 +403,7 @@ struct snapshot *snapshot_start(struct server *srv, const char *path, bool compr
     s->hooks.priv = s;
     ks->snap = &s->hooks;
 
+    sbuf_reserve(&s->out, CHUNK_BYTES + (64u << 10));
     rdb_put_header(&s->out, (long long)mem_used(), false);
     crc64_init();
     if (pthread_create(&s->thread, NULL, writer_main, s) != 0) {
@@ -412,7 +454,9 @@ enum snap_state snapshot_step(struct snapshot *s, long long budget_us)
                 usleep(200);
             continue;
         }
-        if (++steps % 256 == 0 &&
+        /* every 16 buckets: with large values (LZF, KB each) a longer
+         * stretch overshoots the slice, and clients wait for it */
+        if (++steps % 16 == 0 &&
             (util_monotonic_us() - start >= budget_us || atomic_load(&s->queued) > SNAP_QUEUE_PAUSE))
             break;
     }
@@ -453,6 +497,12 @@ void snapshot_free(struct snapshot *s)
             mem_free(s->detached[i]);
         }
     sbuf_free(&s->out);
+    while (s->spare) {
+        struct chunk *c = s->spare;
+        s->spare = c->next;
+        sbuf_free(&c->buf);
+        mem_free(c);
+    }
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->wake);
     mem_free(s->src);
