@@ -17,6 +17,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.environ.get("APIARY_BIN", os.path.join(ROOT, "build", "apiary-server"))
 
 
+# every directory a Server made; removed when the session ends (a test that
+# kills a server to restart it in the same directory keeps it until then)
+CREATED_DIRS = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for d in CREATED_DIRS:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -32,6 +42,8 @@ class Server:
         its exit code in self.exit_code."""
         self.port = free_port()
         self.dir = dir or tempfile.mkdtemp(prefix="apiary-test-")
+        if not dir:
+            CREATED_DIRS.append(self.dir)
         self.logpath = os.path.join(self.dir, "server.log")
         cmd = [BIN]
         if config_text is not None:
