@@ -17,15 +17,11 @@
 #include "core/object.h"
 #include "core/sbuf.h"
 #include "persist/rdb.h"
+#include "types/types.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void t_list_init(void);
-void t_hash_init(void);
-void t_set_init(void);
-void t_zset_init(void);
 
 struct writer {
     struct sbuf *b;
@@ -76,10 +72,7 @@ int main(int argc, char **argv)
     }
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
     obj_init_shared();
-    t_list_init();
-    t_hash_init();
-    t_set_init();
-    t_zset_init();
+    types_init();
     crc64_init();
     struct keyspace ks;
     struct rdb_load_stats st;

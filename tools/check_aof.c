@@ -22,6 +22,7 @@
 #include "core/object.h"
 #include "persist/aof_format.h"
 #include "persist/rdb.h"
+#include "types/types.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,11 +34,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void t_list_init(void);
-void t_hash_init(void);
-void t_set_init(void);
-void t_zset_init(void);
 
 static void usage(void)
 {
@@ -138,10 +134,7 @@ int main(int argc, char **argv)
     }
     if (!path) usage();
     obj_init_shared();
-    t_list_init();
-    t_hash_init();
-    t_set_init();
-    t_zset_init();
+    types_init();
     int status = 0;
     size_t plen = strlen(path);
     if (plen > 9 && !strcmp(path + plen - 9, ".manifest")) {

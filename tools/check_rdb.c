@@ -13,17 +13,11 @@
 #include "core/db.h"
 #include "core/object.h"
 #include "persist/rdb.h"
+#include "types/types.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* the value types' registrations (src/types); the server calls them in
- * server/commands.c */
-void t_list_init(void);
-void t_hash_init(void);
-void t_set_init(void);
-void t_zset_init(void);
 
 #define NTYPES 5
 #define NENC 12
@@ -64,10 +58,7 @@ int main(int argc, char **argv)
     }
     if (!path) usage();
     obj_init_shared();
-    t_list_init();
-    t_hash_init();
-    t_set_init();
-    t_zset_init();
+    types_init();
     struct keyspace ks;
     ks_init(&ks, ndb);
     ks.now_ms = util_mstime();

@@ -8,23 +8,16 @@
 #include "core/db.h"
 #include "core/object.h"
 #include "persist/rdb.h"
+#include "types/types.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-void t_list_init(void);
-void t_hash_init(void);
-void t_set_init(void);
-void t_zset_init(void);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     obj_init_shared();
-    t_list_init();
-    t_hash_init();
-    t_set_init();
-    t_zset_init();
+    types_init();
     return 0;
 }
 

@@ -148,8 +148,6 @@ void prop_commandv(struct client *c, int argc, const char **argv, const size_t *
     prop_addv(c->srv, c->db->id, argc, argv, lens);
 }
 
-void prop_nothing(struct client *c) { c->flags |= CLIENT_PROP_CUSTOM; }
-
 void prop_del(struct client *c, const char *key, size_t klen, bool unlink)
 {
     const char *argv[2] = {unlink ? "UNLINK" : "DEL", key};

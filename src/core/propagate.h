@@ -14,8 +14,7 @@
  * moved) propagates its own argv, unless it said otherwise with
  * prop_command (replay must be deterministic: SPOP propagates SREM of what
  * it popped, INCRBYFLOAT a SET of the result, relative TTLs become absolute
- * PEXPIREAT/PXAT times, blocking pops their non-blocking form) or
- * prop_nothing. A command that changes nothing must not move srv->dirty.
+ * PEXPIREAT/PXAT times, blocking pops their non-blocking form). A command that changes nothing must not move srv->dirty.
  * An expired or evicted key propagates DEL (UNLINK under lazy freeing).
  * A blocked client served later runs outside call(): its retry propagates
  * with prop_command itself. docs/architecture.md lists every rewrite.
@@ -74,10 +73,9 @@ void prop_add(struct server *srv, int db, int argc, const struct slice *argv);
 /* The same for a command given as C strings / lengths. */
 void prop_addv(struct server *srv, int db, int argc, const char **argv, const size_t *lens);
 /* The running command propagates this instead of itself (may be called
- * several times), or nothing at all. */
+ * several times). */
 void prop_command(struct client *c, int argc, const struct slice *argv);
 void prop_commandv(struct client *c, int argc, const char **argv, const size_t *lens);
-void prop_nothing(struct client *c);
 /* The running command propagates DEL key, or UNLINK key when `unlink` (a
  * deletion whose freeing follows a lazyfree-lazy-* directive, as Redis
  * 7.0 names it). */

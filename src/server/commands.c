@@ -3,6 +3,7 @@
 #include "server/commands.h"
 
 #include "core/cmd.h"
+#include "types/types.h"
 
 extern struct command conn_commands[];
 extern struct command server_commands[];
@@ -23,13 +24,10 @@ extern struct command pubsub_commands[];
 extern struct command persist_commands[];
 extern struct command repl_commands[];
 extern struct command dump_commands[];
-void t_list_init(void);
-void t_hash_init(void);
-void t_set_init(void);
-void t_zset_init(void);
 
 void commands_register_all(struct server *srv)
 {
+    types_init();
     cmd_register(srv, conn_commands);
     cmd_register(srv, server_commands);
     cmd_register(srv, config_commands);
@@ -39,14 +37,10 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, expire_commands);
     cmd_register(srv, function_commands);
     cmd_register(srv, memory_commands);
-    t_set_init();
     cmd_register(srv, set_commands);
     cmd_register(srv, multi_commands);
-    t_hash_init();
     cmd_register(srv, hash_commands);
-    t_list_init();
     cmd_register(srv, list_commands);
-    t_zset_init();
     cmd_register(srv, zset_commands);
     cmd_register(srv, sort_commands);
     cmd_register(srv, pubsub_commands);

@@ -20,6 +20,7 @@
 #include "core/object.h"
 #include "core/sbuf.h"
 #include "persist/rdb.h"
+#include "types/types.h"
 #include "types/t_hash.h"
 #include "types/t_list.h"
 #include "types/t_set.h"
@@ -30,18 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void t_list_init(void);
-void t_hash_init(void);
-void t_set_init(void);
-void t_zset_init(void);
-
 static int setup(void **state)
 {
     obj_init_shared();
-    t_list_init();
-    t_hash_init();
-    t_set_init();
-    t_zset_init();
+    types_init();
     return 0;
 }
 
