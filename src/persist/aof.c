@@ -9,6 +9,7 @@
 #include "core/propagate.h"
 #include "core/sbuf.h"
 #include "persist/aof_format.h"
+#include "persist/aof_write.h"
 #include "persist/persist.h"
 #include "persist/rdb.h"
 #include "persist/snapshot.h"
@@ -41,6 +42,8 @@ struct aof {
     /* the manifest: one base (name NULL: none) and incremental files */
     struct aof_file base;
     bool base_rdb;
+    bool manifest_read; /* the files on disk are known (read, or ours) */
+    long long last_ts;  /* aof-timestamp-enabled: the last #TS written (s) */
     struct aof_file incr[AOF_MAX_FILES];
     int nincr;
     long long last_incr_seq, last_base_seq;
@@ -60,6 +63,7 @@ struct aof {
     long long last_rw_fail_ms;
     int rw_first_incr; /* incr[] index of the first file opened for it */
     long long rw_base_seq;
+    bool rw_base_rdb; /* the base being written is RDB (else commands) */
     bool rw_scheduled;
     long long rewrites, rw_failures_in_a_row;
     long long last_rw_secs;
@@ -261,7 +265,16 @@ static long long file_size(struct server *srv, const char *name)
 
 static void sink(struct server *srv, const char *p, size_t len, void *priv)
 {
-    sbuf_cat(&A(srv)->buf, p, len);
+    struct aof *a = priv;
+    if (srv->cfg.aof_timestamp_enabled) {
+        /* an annotation when the second changed since the last one */
+        long long now = server_now_ms(srv) / 1000;
+        if (now != a->last_ts) {
+            aof_put_timestamp(&a->buf, now);
+            a->last_ts = now;
+        }
+    }
+    sbuf_cat(&a->buf, p, len);
 }
 
 static void write_buf(struct server *srv)
@@ -377,6 +390,7 @@ static int open_new_incr(struct server *srv, char *err, size_t errlen)
     }
     a->fd = fd;
     a->written_since_fsync = 0;
+    a->last_ts = 0; /* a new file starts with its own annotation */
     prop_reset_db(&srv->prop);
     return 0;
 }
@@ -419,7 +433,7 @@ static void rewrite_done(struct server *srv, int st, struct snapshot *s)
     struct aof *a = A(srv);
     long long ms = util_mstime() - persist_job_start_ms(srv);
     a->last_rw_secs = (ms + 500) / 1000;
-    char *name = file_name(srv, a->rw_base_seq, "base.rdb");
+    char *name = file_name(srv, a->rw_base_seq, a->rw_base_rdb ? "base.rdb" : "base.aof");
     if (st != SNAP_DONE) {
         log_warning("Background AOF rewrite failed: %s", snapshot_error(s));
         a->last_rw_ok = false;
@@ -437,7 +451,7 @@ static void rewrite_done(struct server *srv, int st, struct snapshot *s)
     a->base.name = name;
     a->base.seq = a->rw_base_seq;
     a->last_base_seq = a->rw_base_seq;
-    a->base_rdb = true;
+    a->base_rdb = a->rw_base_rdb;
     memmove(a->incr, a->incr + nold, sizeof(a->incr[0]) * (size_t)(a->nincr - nold));
     a->nincr -= nold;
     char err[512];
@@ -482,13 +496,22 @@ static void rewrite_done(struct server *srv, int st, struct snapshot *s)
                snapshot_keys_done(s), ms);
 }
 
+/* Starts writing a new base. With appendonly on, writes go to a new
+ * incremental file from here on, and the files before it are replaced by
+ * the base when it is whole. With appendonly off (BGREWRITEAOF, as Redis
+ * 7.0 allows) the new set is the base alone. */
 static int rewrite_start(struct server *srv, char *err, size_t errlen)
 {
     struct aof *a = A(srv);
-    if (open_new_incr(srv, err, errlen) < 0) return -1;
-    a->rw_first_incr = a->nincr - 1;
+    if (a->on) {
+        if (open_new_incr(srv, err, errlen) < 0) return -1;
+        a->rw_first_incr = a->nincr - 1;
+    } else {
+        a->rw_first_incr = a->nincr;
+    }
     a->rw_base_seq = a->last_base_seq + 1;
-    char *name = file_name(srv, a->rw_base_seq, "base.rdb");
+    a->rw_base_rdb = srv->cfg.aof_use_rdb_preamble;
+    char *name = file_name(srv, a->rw_base_seq, a->rw_base_rdb ? "base.rdb" : "base.aof");
     char *path = path_in_dir(srv, name);
     mem_free(name);
     persist_job_start(srv, JOB_AOFRW, path, rewrite_done);
@@ -507,10 +530,17 @@ int aof_rewrite(struct server *srv, char *err, size_t errlen)
         return -1;
     }
     if (!a->on) {
-        /* appendonly no: Redis still writes a file; Apiary rewrites only a
-         * live AOF */
-        snprintf(err, errlen, "Background append only file rewriting needs appendonly yes");
-        return -1;
+        /* appendonly no: the set on disk (if any) is replaced by a base of
+         * the dataset, as Redis 7.0 does */
+        if (mkdir(srv->cfg.appenddirname, 0755) < 0 && errno != EEXIST) {
+            snprintf(err, errlen, "Can't create the append-only directory %s: %s",
+                     srv->cfg.appenddirname, strerror(errno));
+            return -1;
+        }
+        if (!a->manifest_read && !a->fresh) {
+            if (read_manifest(srv, err, errlen) < 0) return -1;
+            a->manifest_read = true;
+        }
     }
     if (job != JOB_NONE) {
         a->rw_scheduled = true;
@@ -524,7 +554,7 @@ bool aof_rewrite_running(const struct server *srv) { return persist_job_running(
 void aof_cron(struct server *srv)
 {
     struct aof *a = A(srv);
-    if (!a->on || persist_job_running(srv) != JOB_NONE) return;
+    if ((!a->on && !a->rw_scheduled) || persist_job_running(srv) != JOB_NONE) return;
     char err[512];
     /* after a failure, wait before trying again */
     if (a->rw_failures_in_a_row && util_mstime() - a->last_rw_fail_ms < 5000) return;
@@ -532,6 +562,7 @@ void aof_cron(struct server *srv)
         if (rewrite_start(srv, err, sizeof err) < 0) log_warning("%s", err);
         return;
     }
+    if (!a->on) return;
     /* auto rewrite: grown by the percentage over the base, above the
      * minimum size */
     int pct = srv->cfg.auto_aof_rewrite_percentage;
@@ -718,6 +749,7 @@ int aof_start(struct server *srv, char *err, size_t errlen)
     }
     int m = read_manifest(srv, err, errlen);
     if (m < 0) return -1;
+    a->manifest_read = true;
     if (m == 0 && load_set(srv, err, errlen) < 0) return -1;
     if (a->base.name) a->base_size = file_size(srv, a->base.name);
     a->cur_size = a->base_size;
@@ -754,7 +786,10 @@ int aof_set_enabled(struct server *srv, bool on, char *err, size_t errlen)
     }
     /* whatever is on disk describes an older dataset: a new set starts
      * from a base of this one, and replaces the old set when it is whole */
-    if (!a->nincr && !a->base.name && !a->fresh && read_manifest(srv, err, errlen) < 0) return -1;
+    if (!a->manifest_read && !a->fresh) {
+        if (read_manifest(srv, err, errlen) < 0) return -1;
+        a->manifest_read = true;
+    }
     if (a->base.name) a->stale[a->nstale++] = a->base;
     a->base.name = NULL;
     for (int i = 0; i < a->nincr && a->nstale < AOF_MAX_FILES + 1; i++) a->stale[a->nstale++] = a->incr[i];

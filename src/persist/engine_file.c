@@ -113,7 +113,9 @@ int persist_job_start(struct server *srv, enum persist_job_kind kind, const char
     p->job = kind;
     p->job_done = done;
     p->job_start_ms = util_mstime();
-    p->snap = snapshot_start(srv, path, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
+    enum snap_format fmt = SNAP_FMT_RDB;
+    if (kind == JOB_AOFRW) fmt = srv->cfg.aof_use_rdb_preamble ? SNAP_FMT_AOF_BASE : SNAP_FMT_AOF_CMDS;
+    p->snap = snapshot_start(srv, path, fmt, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
     p->seen_commands = srv->stats.numcommands;
     if (!p->timer) p->timer = ev_timer_add(srv->loop, 0, job_tick, srv);
     return 0;
@@ -190,7 +192,7 @@ int persist_save(struct server *srv)
     struct persist *p = srv->persist;
     long long start = util_mstime();
     struct snapshot *s =
-        snapshot_start(srv, srv->cfg.dbfilename, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
+        snapshot_start(srv, srv->cfg.dbfilename, SNAP_FMT_RDB, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
     enum snap_state st = snapshot_wait(s);
     int rc = 0;
     if (st == SNAP_DONE) {

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/util.h"
+#include "persist/aof_write.h"
 #include "persist/rdb.h"
 
 #include <errno.h>
@@ -37,6 +38,7 @@ struct snapshot {
     struct keyspace *ks;
     struct ks_snap hooks;
     uint16_t epoch;
+    enum snap_format fmt;
     bool compress, checksum;
     int ndb;
 
@@ -187,7 +189,7 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&s->lock);
         if (!failed) {
             if (s->checksum) crc = crc64(crc, c->buf.p, c->buf.len);
-            if (c->last) {
+            if (c->last && s->fmt != SNAP_FMT_AOF_CMDS) {
                 unsigned char tail[8];
                 for (int i = 0; i < 8; i++) tail[i] = (unsigned char)(crc >> (8 * i));
                 sbuf_cat(&c->buf, tail, 8);
@@ -200,7 +202,7 @@ static void *writer_main(void *arg)
             }
         }
         if (c->last) finished = true;
-        atomic_fetch_sub(&s->queued, c->buf.len - (c->last ? 8 : 0));
+        atomic_fetch_sub(&s->queued, c->buf.len - (c->last && s->fmt != SNAP_FMT_AOF_CMDS ? 8 : 0));
         pthread_mutex_lock(&s->lock);
         /* keep a few written chunks for the loop to fill again: fresh
          * buffers would cost it page faults (zeroing) on every chunk */
@@ -294,11 +296,19 @@ static void hand_over(struct snapshot *s, bool last)
 static void emit(struct snapshot *s, int d, struct db *db, struct kentry *ke, bool compress)
 {
     ke->snap_epoch = s->epoch;
-    if (s->stream_db != d) {
-        rdb_put_selectdb(&s->out, d);
-        s->stream_db = d;
+    if (s->fmt == SNAP_FMT_AOF_CMDS) {
+        if (s->stream_db != d) {
+            aof_put_selectdb(&s->out, d);
+            s->stream_db = d;
+        }
+        aof_put_key(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke));
+    } else {
+        if (s->stream_db != d) {
+            rdb_put_selectdb(&s->out, d);
+            s->stream_db = d;
+        }
+        rdb_put_key(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke), compress);
     }
-    rdb_put_key(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke), compress);
     s->keys_done++;
     if (s->out.len >= CHUNK_BYTES) hand_over(s, false);
 }
@@ -361,14 +371,16 @@ static bool paced_out(struct snapshot *s)
     return s->walked >= (util_monotonic_us() - s->start_us) / d;
 }
 
-struct snapshot *snapshot_start(struct server *srv, const char *path, bool compress, bool checksum)
+struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_format fmt, bool compress,
+                                bool checksum)
 {
     struct keyspace *ks = &srv->ks;
     struct snapshot *s = mem_calloc(sizeof(*s));
     s->srv = srv;
     s->ks = ks;
+    s->fmt = fmt;
     s->compress = compress;
-    s->checksum = checksum;
+    s->checksum = checksum && fmt != SNAP_FMT_AOF_CMDS;
     s->ndb = ks->ndb;
     s->src = mem_calloc(sizeof(*s->src) * (size_t)s->ndb);
     s->detached = mem_calloc(sizeof(*s->detached) * (size_t)s->ndb);
@@ -404,7 +416,11 @@ struct snapshot *snapshot_start(struct server *srv, const char *path, bool compr
     ks->snap = &s->hooks;
 
     sbuf_reserve(&s->out, CHUNK_BYTES + (64u << 10));
-    rdb_put_header(&s->out, (long long)mem_used(), false);
+    if (fmt == SNAP_FMT_AOF_CMDS) {
+        if (srv->cfg.aof_timestamp_enabled) aof_put_timestamp(&s->out, util_mstime() / 1000);
+    } else {
+        rdb_put_header(&s->out, (long long)mem_used(), fmt == SNAP_FMT_AOF_BASE);
+    }
     crc64_init();
     if (pthread_create(&s->thread, NULL, writer_main, s) != 0) {
         snprintf(s->err, sizeof s->err, "Can't start the snapshot writer thread: %s", strerror(errno));
@@ -428,7 +444,7 @@ static void end_walk(struct snapshot *s)
 {
     s->walk_done = true;
     if (s->ks->snap == &s->hooks) s->ks->snap = NULL;
-    rdb_put_eof(&s->out);
+    if (s->fmt != SNAP_FMT_AOF_CMDS) rdb_put_eof(&s->out);
     hand_over(s, true);
     s->ended = true;
 }

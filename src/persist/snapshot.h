@@ -36,10 +36,15 @@ enum snap_state { SNAP_RUNNING, SNAP_FLUSHING, SNAP_DONE, SNAP_FAILED };
 
 struct snapshot;
 
+/* What a snapshot writes: an RDB file (dump.rdb, backups), an RDB file
+ * marked as an AOF base (aux aof-base 1), or commands (an AOF base with
+ * aof-use-rdb-preamble no: persist/aof_write.h, no checksum). */
+enum snap_format { SNAP_FMT_RDB, SNAP_FMT_AOF_BASE, SNAP_FMT_AOF_CMDS };
+
 /* Begins a snapshot of srv's keyspace into `path` (written as a temporary
  * file beside it first). Only one snapshot may run at a time. */
-struct snapshot *snapshot_start(struct server *srv, const char *path, bool compress,
-                                bool checksum);
+struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_format fmt,
+                                bool compress, bool checksum);
 /* After writing, read the file back and fail unless its checksum matches
  * (backups); call right after snapshot_start, needs rdbchecksum. */
 void snapshot_verify_after(struct snapshot *s);

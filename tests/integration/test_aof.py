@@ -402,3 +402,78 @@ def test_check_aof_refuses_to_fix_an_earlier_file(aof):
     man = os.path.join(aof.dir, "appendonlydir", "appendonly.aof.manifest")
     rc, out = check_aof("--fix", man)
     assert rc == 1 and "not the last file" in out, out
+
+
+def test_base_as_commands_without_rdb_preamble():
+    s = Server(args=AOF_ARGS + ["--aof-use-rdb-preamble", "no"])
+    try:
+        r = s.client()
+        wait_aof_rewrite(r)
+        fill(r)
+        big = [str(i) for i in range(150)]  # more than one command of 64 items
+        r.rpush("biglist", *big)
+        r.hset("bighash", mapping={f"f{i}": i for i in range(100)})
+        r.zadd("bigz", {f"m{i}": i + 0.25 for i in range(130)})
+        r.sadd("bigset", *[f"x{i}" for i in range(200)])
+        r.pexpire("biglist", 500000)
+        r.bgrewriteaof()
+        wait_aof_rewrite(r)
+        m = manifest(s)
+        assert m[0][1] == "appendonly.aof.2.base.aof"
+        with open(os.path.join(s.dir, "appendonlydir", m[0][1]), "rb") as f:
+            base = f.read()
+        assert base.startswith(b"*2\r\n$6\r\nSELECT\r\n")
+        assert b"REDIS" not in base[:16] and b"PEXPIREAT" in base
+        # at most 64 items a command: RPUSH key + 64 elements
+        assert b"*66\r\n$5\r\nRPUSH\r\n$7\r\nbiglist" in base
+        r.set("after", "rewrite")
+        assert_survives_restart(s)
+    finally:
+        s.stop()
+
+
+def test_timestamp_annotations():
+    s = Server(args=AOF_ARGS + ["--aof-timestamp-enabled", "yes"])
+    try:
+        r = s.client()
+        wait_aof_rewrite(r)
+        r.set("a", 1)
+        time.sleep(1.1)
+        r.set("b", 2)
+        with open(last_incr(s), "rb") as f:
+            data = f.read()
+        stamps = [int(line[4:]) for line in data.split(b"\r\n") if line.startswith(b"#TS:")]
+        assert len(stamps) >= 2 and stamps == sorted(stamps)
+        assert abs(stamps[-1] - time.time()) < 5
+        assert data.startswith(b"#TS:")
+        assert_survives_restart(s)
+    finally:
+        s.stop()
+
+
+def test_bgrewriteaof_with_appendonly_off_writes_a_base():
+    s = Server(args=["--appendonly", "no"])
+    try:
+        r = s.client()
+        fill(r)
+        assert r.bgrewriteaof() in (True, b"Background append only file rewriting started")
+        info = wait_aof_rewrite(r)
+        assert info["aof_last_bgrewrite_status"] == "ok" and info["aof_enabled"] == 0
+        m = manifest(s)
+        assert [x[5] for x in m] == ["b"] and m[0][1] == "appendonly.aof.1.base.rdb"
+        assert set(files(s)) == {m[0][1], "appendonly.aof.manifest"}
+        before = all_contents(s.port)
+        r.set("not-in-the-aof", 1)  # appendonly is off: this is not logged
+        # a second rewrite replaces the first base
+        r.delete("not-in-the-aof")
+        r.bgrewriteaof()
+        wait_aof_rewrite(r)
+        assert [x[1] for x in manifest(s)] == ["appendonly.aof.2.base.rdb"]
+        assert set(files(s)) == {"appendonly.aof.2.base.rdb", "appendonly.aof.manifest"}
+        n = restart(s)
+        try:
+            assert all_contents(n.port) == before
+        finally:
+            n.stop()
+    finally:
+        s.stop()
