@@ -306,7 +306,10 @@ int client_write(struct client *c, bool from_handler)
             free_blocks(c);
             break;
         }
-        ssize_t w = conn_writev(&c->conn, iov, n);
+        /* one buffer (the common case): write(), which skips copying and
+         * checking an iovec array in the kernel */
+        ssize_t w = n == 1 ? conn_write(&c->conn, iov[0].iov_base, iov[0].iov_len)
+                           : conn_writev(&c->conn, iov, n);
         if (w < 0) {
             if (errno == EAGAIN || errno == EINTR) break;
             log_verbose("Error writing to client: %s", strerror(errno));
