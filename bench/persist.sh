@@ -11,15 +11,17 @@
 #    restart takes to load the file (the "DB loaded from disk ... seconds"
 #    figure each server logs), alternating, medians over the rounds.
 # 3. BGSAVE under a write load: PERSIST_BIG_KEYS (2,000,000) keys of
-#    PERSIST_VALUE (1000) bytes, about 2 GB, in each server; a steady SET
-#    load (redis-benchmark -c 20 -d PERSIST_VALUE over the same keys) runs
+#    PERSIST_VALUE (1000) bytes, about 2 GB, in each server, named as
+#    redis-benchmark names them; a steady SET load (redis-benchmark -c 20
+#    -d PERSIST_VALUE -r PERSIST_BIG_KEYS) overwrites those keys and runs
 #    once without a snapshot and once with BGSAVE running back to back for
 #    the whole load. Printed per server: p99.9 latency without and with
 #    BGSAVE (redis-benchmark's percentile table) and their ratio, and the
 #    peak memory a BGSAVE added: for Apiary the growth of its RSS (sampled
-#    every 20 ms) over its RSS before, for Redis the same growth of the
+#    every 20 ms with shell builtins) over its RSS before, for Redis the same growth of the
 #    parent plus the peak copy-on-write size of the fork child
-#    (current_cow_peak in INFO persistence), each also as a share of the
+#    (current_cow_peak in INFO persistence, sampled every 50 ms by one
+#    redis-cli -r on its own connection), each also as a share of the
 #    data set's used_memory.
 #
 # Environment: PERSIST_ROUNDS (5 for part 1, 3 for part 2), PERSIST_N
@@ -41,6 +43,14 @@ bench_init persist
 cli() { redis-cli -h "$BENCH_HOST" -p "$@"; }
 info_field() { cli "$1" info "$2" 2>/dev/null | tr -d '\r' | awk -F: -v f="$3" '$1 == f { print $2; exit }'; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# rss_kb_var PID: the same into RSS_KB with builtins only (no process)
+rss_kb_var() {
+    local k v rest
+    RSS_KB=0
+    while read -r k v rest; do
+        if [ "$k" = VmRSS: ]; then RSS_KB=$v; break; fi
+    done <"/proc/$1/status"
+}
 
 # start KIND NAME [directives...]: a server in its own directory; sets
 # PORT_<NAME> and PID_<NAME>.
@@ -137,13 +147,27 @@ p999() { # the p99.9 latency (ms) from redis-benchmark's percentile table
          on && /%/ { split($0, f, "%"); p = f[1] + 0; if (p >= 99.9) { gsub(/.*<= /, "", $0); split($0, v, " "); print v[1]; exit } }' "$1"
 }
 
+# populate_bench_keys PORT: BIG_KEYS keys named as redis-benchmark -r
+# names them (key:%012d, 0 .. BIG_KEYS-1) with VALUE-byte values, so the
+# write load overwrites keys of the data set (DEBUG POPULATE's key:N names
+# would make it add new keys instead, and the data set would grow)
+populate_bench_keys() {
+    awk -v n="$BIG_KEYS" -v d="$VALUE" 'BEGIN {
+        v = sprintf("%*s", d, ""); gsub(/ /, "x", v)
+        for (i = 0; i < n; i++) {
+            k = sprintf("key:%012d", i)
+            printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, d, v
+        }
+    }' | redis-cli -h "$BENCH_HOST" -p "$1" --pipe >/dev/null
+}
+
 write_load() { # write_load PORT OUT: a SET load over the data set's keys
     redis-benchmark -h "$BENCH_HOST" -p "$1" -t set -n "$LOAD_N" -c 20 -P 1 -d "$VALUE" \
         -r "$BIG_KEYS" --precision 3 >"$2" 2>&1
 }
 
 part_bgsave() {
-    local kind name port pid before peak cow used lat0 lat1 out
+    local kind name port pid before peak cow used lat0 lat1 out c
     LOAD_N=${PERSIST_LOAD_N:-600000}
     printf '\n%s\n' "BGSAVE under a SET load, $BIG_KEYS keys of $VALUE bytes"
     printf '%-8s %10s %12s %12s %7s %12s %10s\n' server dataset_MB "p99.9 ms" "with BGSAVE" ratio "+peak MB" "% of data"
@@ -154,7 +178,7 @@ part_bgsave() {
         port=${!port}
         pid=PID_$name
         pid=${!pid}
-        cli "$port" debug populate "$BIG_KEYS" key "$VALUE" >/dev/null
+        populate_bench_keys "$port"
         used=$(info_memory_field "$port" used_memory)
         out=$BENCH_WORK/$name.base.txt
         write_load "$port" "$out"
@@ -165,18 +189,27 @@ part_bgsave() {
         out=$BENCH_WORK/$name.bgsave.txt
         write_load "$port" "$out" &
         local lpid=$!
+        # While the load runs, nothing here may start a process per sample:
+        # on a 2-core machine a fork per 20 ms costs the server more than a
+        # snapshot does. One redis-cli asks for BGSAVE every 100 ms (an error
+        # reply while one runs), one samples INFO persistence every 50 ms
+        # on its own connection, and RSS is read with shell builtins.
+        redis-cli -h "$BENCH_HOST" -p "$port" -r -1 -i 0.1 bgsave >/dev/null 2>&1 &
+        local bpid=$!
+        redis-cli -h "$BENCH_HOST" -p "$port" -r -1 -i 0.05 info persistence >"$BENCH_WORK/$name.info" 2>&1 &
+        local ipid=$!
+        local tick
+        exec {tick}<> <(:)
         while kill -0 "$lpid" 2>/dev/null; do
-            if [ "$(info_field "$port" persistence rdb_bgsave_in_progress)" = 0 ]; then
-                cli "$port" bgsave >/dev/null 2>&1
-            fi
-            local r c
-            r=$(rss_kb "$pid")
-            [ "$r" -gt "$peak" ] && peak=$r
-            c=$(info_field "$port" persistence current_cow_peak)
-            [ -n "$c" ] && [ "$c" -gt "$cow" ] && cow=$c
-            sleep 0.02
+            rss_kb_var "$pid"
+            [ "$RSS_KB" -gt "$peak" ] && peak=$RSS_KB
+            read -r -t 0.02 -u "$tick" _ || true
         done
+        exec {tick}>&-
         wait "$lpid"
+        kill "$bpid" "$ipid" 2>/dev/null
+        wait "$bpid" "$ipid" 2>/dev/null
+        cow=$(tr -d '\r' <"$BENCH_WORK/$name.info" | awk -F: '$1 == "current_cow_peak" && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }')
         c=$(info_field "$port" persistence rdb_last_cow_size)
         [ -n "$c" ] && [ "$c" -gt "$cow" ] && cow=$c
         lat1=$(p999 "$out")

@@ -32,6 +32,7 @@ struct persist {
     long long timer;         /* the stepping timer while a job runs */
     long long seen_commands; /* numcommands at the last step */
     long long last_busy_ms;  /* when commands last ran (ms) */
+    size_t last_queue_peak;  /* snapshot_queued_peak() of the last job */
     /* BGSAVE */
     long long dirty_before_bg;
     bool last_bgsave_ok;
@@ -93,6 +94,7 @@ static long long job_tick(struct ev_loop *loop, long long id, void *data)
     if (st == SNAP_DONE || st == SNAP_FAILED) {
         struct snapshot *s = p->snap;
         persist_job_done_fn *done = p->job_done;
+        p->last_queue_peak = snapshot_queued_peak(s);
         p->snap = NULL;
         p->job = JOB_NONE;
         p->timer = 0;
@@ -292,6 +294,15 @@ static void persist_info(struct server *srv, struct sbuf *b)
                 p->last_bgsave_try ? p->last_bgsave_secs : -1,
                 bg ? (util_mstime() - p->job_start_ms) / 1000 : -1, p->saves,
                 srv->rdb_loaded_expired, srv->rdb_loaded_keys);
+    /* Apiary's own: the snapshot's serialised bytes waiting for its
+     * writer thread (memory a snapshot holds beyond the data set) */
+    if (p->snap) {
+        p->last_queue_peak = snapshot_queued_peak(p->snap);
+        sbuf_catfmt(b, "snapshot_queue_bytes:%zu\r\n", snapshot_queued(p->snap));
+    } else {
+        sbuf_catfmt(b, "snapshot_queue_bytes:0\r\n");
+    }
+    sbuf_catfmt(b, "snapshot_queue_peak_bytes:%zu\r\n", p->last_queue_peak);
     aof_info(srv, b);
     sbuf_catfmt(b, "module_fork_in_progress:0\r\n"
                    "module_fork_last_cow_size:0\r\n");

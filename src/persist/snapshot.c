@@ -71,6 +71,7 @@ struct snapshot {
     int nspare;
     bool stop;
     _Atomic size_t queued;     /* bytes handed over and not yet written */
+    size_t queued_peak;        /* the most queued at once (loop only) */
     _Atomic long long written; /* bytes in the file */
     _Atomic int wstate;        /* SNAP_RUNNING until the writer ends */
     char err[256];             /* written by the writer before wstate */
@@ -279,7 +280,8 @@ static void hand_over(struct snapshot *s, bool last)
     fresh->buf = s->out;
     fresh->last = last;
     s->out = next;
-    atomic_fetch_add(&s->queued, fresh->buf.len);
+    size_t q = atomic_fetch_add(&s->queued, fresh->buf.len) + fresh->buf.len;
+    if (q > s->queued_peak) s->queued_peak = q;
     pthread_mutex_lock(&s->lock);
     if (s->tail) s->tail->next = fresh;
     else s->head = fresh;
@@ -494,6 +496,8 @@ enum snap_state snapshot_wait(struct snapshot *s)
 const char *snapshot_error(const struct snapshot *s) { return s->err; }
 long long snapshot_keys_done(const struct snapshot *s) { return s->keys_done; }
 long long snapshot_keys_total(const struct snapshot *s) { return s->keys_total; }
+size_t snapshot_queued(const struct snapshot *s) { return atomic_load(&((struct snapshot *)s)->queued); }
+size_t snapshot_queued_peak(const struct snapshot *s) { return s->queued_peak; }
 long long snapshot_bytes(const struct snapshot *s) { return atomic_load(&((struct snapshot *)s)->written); }
 
 void snapshot_free(struct snapshot *s)

@@ -59,6 +59,10 @@ const char *snapshot_error(const struct snapshot *s);
 long long snapshot_keys_done(const struct snapshot *s);
 long long snapshot_keys_total(const struct snapshot *s);
 long long snapshot_bytes(const struct snapshot *s);
+/* Bytes serialised and not yet written by the writer thread: now, and the
+ * most at once since the start. */
+size_t snapshot_queued(const struct snapshot *s);
+size_t snapshot_queued_peak(const struct snapshot *s);
 /* The whole data set as an RDB image appended to out, at once (blocking):
  * the payload of a replica's full synchronisation. */
 void snapshot_to_buffer(struct server *srv, struct sbuf *out);
