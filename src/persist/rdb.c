@@ -306,6 +306,12 @@ void rdb_put_value(struct sbuf *b, const struct obj *o, bool compress)
 void rdb_put_key(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
                  long long expire_ms, bool compress)
 {
+    rdb_put_key_ex(b, key, klen, val, expire_ms, -1, -1, compress);
+}
+
+void rdb_put_key_ex(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
+                    long long expire_ms, long long idle_s, int freq, bool compress)
+{
     if (expire_ms >= 0) {
         unsigned char buf[9];
         buf[0] = RDB_OP_EXPIRETIME_MS;
@@ -313,9 +319,29 @@ void rdb_put_key(struct sbuf *b, const char *key, size_t klen, const struct obj 
         for (int i = 0; i < 8; i++) buf[1 + i] = (unsigned char)(u >> (8 * i));
         sbuf_cat(b, buf, 9);
     }
+    if (idle_s >= 0) {
+        rdb_put_u8(b, RDB_OP_IDLE);
+        rdb_put_len(b, (uint64_t)idle_s);
+    } else if (freq >= 0) {
+        unsigned char buf[2] = {RDB_OP_FREQ, (unsigned char)(freq > 255 ? 255 : freq)};
+        sbuf_cat(b, buf, 2);
+    }
     rdb_put_u8(b, (unsigned)rdb_value_type(val));
     rdb_put_str(b, key, klen, compress);
     rdb_put_value(b, val, compress);
+}
+
+void rdb_key_meta(const struct keyspace *ks, bool lru_policy, const struct kentry *ke,
+                  long long *idle_s, int *freq)
+{
+    *idle_s = -1;
+    *freq = -1;
+    if (ks->lfu.on) {
+        *freq = (int)ks_lfu_counter(ks, ke->lru);
+    } else if (lru_policy) {
+        uint32_t clock = ks_lru_clock(ks), lru = ke->lru & KE_LRU_MAX;
+        *idle_s = clock >= lru ? clock - lru : (long long)(KE_LRU_MAX - lru) + clock;
+    }
 }
 
 void rdb_put_eof(struct sbuf *b) { rdb_put_u8(b, RDB_OP_EOF); }

@@ -91,6 +91,15 @@ void rdb_put_value(struct sbuf *b, const struct obj *o, bool compress);
 /* One key: [EXPIRETIME_MS] type key value. expire_ms < 0: no TTL. */
 void rdb_put_key(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
                  long long expire_ms, bool compress);
+/* The same with the key's access data before its type, as Redis 7.0
+ * writes it: IDLE (idle_s >= 0, seconds) or FREQ (freq >= 0, the LFU
+ * counter); -1 for none. */
+void rdb_put_key_ex(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
+                    long long expire_ms, long long idle_s, int freq, bool compress);
+/* What a snapshot writes for ke: FREQ under an LFU maxmemory-policy
+ * (ks->lfu.on), IDLE under an LRU one (lru_policy), neither otherwise. */
+void rdb_key_meta(const struct keyspace *ks, bool lru_policy, const struct kentry *ke,
+                  long long *idle_s, int *freq);
 /* EOF opcode; the caller appends the 8-byte checksum (rdb_put_crc) of
  * everything up to and including it. */
 void rdb_put_eof(struct sbuf *b);

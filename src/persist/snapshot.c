@@ -40,6 +40,8 @@ struct snapshot {
     uint16_t epoch;
     enum snap_format fmt;
     bool compress, checksum;
+    /* IDLE / FREQ per key: under an LRU or LFU maxmemory-policy */
+    bool lru_meta, lru_policy;
     int ndb;
 
     /* where each database's keys (as they were at the start) live now:
@@ -309,7 +311,10 @@ static void emit(struct snapshot *s, int d, struct db *db, struct kentry *ke, bo
             rdb_put_selectdb(&s->out, d);
             s->stream_db = d;
         }
-        rdb_put_key(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke), compress);
+        long long idle = -1;
+        int freq = -1;
+        if (s->lru_meta) rdb_key_meta(s->ks, s->lru_policy, ke, &idle, &freq);
+        rdb_put_key_ex(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke), idle, freq, compress);
     }
     s->keys_done++;
     if (s->out.len >= CHUNK_BYTES) hand_over(s, false);
@@ -381,6 +386,8 @@ struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_
     s->srv = srv;
     s->ks = ks;
     s->fmt = fmt;
+    s->lru_policy = srv->cfg.maxmemory_policy == MM_ALLKEYS_LRU || srv->cfg.maxmemory_policy == MM_VOLATILE_LRU;
+    s->lru_meta = s->lru_policy || ks->lfu.on;
     s->compress = compress;
     s->checksum = checksum && fmt != SNAP_FMT_AOF_CMDS;
     s->ndb = ks->ndb;
@@ -537,15 +544,19 @@ void snapshot_free(struct snapshot *s)
 
 struct buf_ctx {
     struct sbuf *out;
+    struct keyspace *ks;
     struct db *db;
-    bool compress;
+    bool compress, lru_policy;
 };
 
 static void buf_key(struct htab_node *n, void *priv)
 {
     struct buf_ctx *x = priv;
     struct kentry *ke = (struct kentry *)n;
-    rdb_put_key(x->out, ke->key, ke->klen, ke->val, db_get_expire(x->db, ke), x->compress);
+    long long idle;
+    int freq;
+    rdb_key_meta(x->ks, x->lru_policy, ke, &idle, &freq);
+    rdb_put_key_ex(x->out, ke->key, ke->klen, ke->val, db_get_expire(x->db, ke), idle, freq, x->compress);
 }
 
 void snapshot_to_buffer(struct server *srv, struct sbuf *out)
@@ -558,7 +569,9 @@ void snapshot_to_buffer(struct server *srv, struct sbuf *out)
         if (!db_size(db)) continue;
         rdb_put_selectdb(out, i);
         rdb_put_resizedb(out, db_size(db), db_expires_size(db));
-        struct buf_ctx x = {out, db, srv->cfg.rdbcompression};
+        struct buf_ctx x = {out, ks, db, srv->cfg.rdbcompression,
+                            srv->cfg.maxmemory_policy == MM_ALLKEYS_LRU ||
+                                srv->cfg.maxmemory_policy == MM_VOLATILE_LRU};
         htab_foreach(&db->keys, buf_key, &x);
     }
     rdb_put_eof(out);

@@ -289,3 +289,37 @@ def test_appendonly_yes_leaves_rdb_alone(redis_srv, rr, make_server):
         assert s2.client().get("k") == b"v"
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.mark.parametrize("policy", ["allkeys-lru", "allkeys-lfu"])
+def test_snapshot_carries_idle_time_or_frequency(policy, make_server):
+    """Under an LRU policy a snapshot writes each key's idle time (IDLE),
+    under an LFU one its access counter (FREQ), as Redis 7.0 does: both
+    Apiary and redis-server read them back."""
+    s = make_server(args=["--maxmemory-policy", policy])
+    r = s.client()
+    r.set("src", "v")
+    payload = r.dump("src")
+    if policy == "allkeys-lru":
+        r.restore("k", 0, payload, idletime=5000)
+    else:
+        r.restore("k", 0, payload, frequency=77)
+    r.save()
+    dump = os.path.join(s.dir, "dump.rdb")
+
+    def check(c):
+        if policy == "allkeys-lru":
+            assert 5000 <= c.object("idletime", "k") < 5100
+        else:
+            assert 70 <= c.object("freq", "k") <= 77  # decay may take a little
+
+    s.kill()
+    n = make_server(args=["--maxmemory-policy", policy], dir=s.dir)
+    check(n.client())
+    d = tempfile.mkdtemp(prefix="redis-interop-")
+    shutil.copy(dump, os.path.join(d, "dump.rdb"))
+    red = RedisServer(["--maxmemory-policy", policy], dir=d)
+    try:
+        check(red.client())
+    finally:
+        red.stop()
