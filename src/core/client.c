@@ -377,7 +377,11 @@ int client_write(struct client *c, bool from_handler)
 
 static void client_write_handler(struct ev_loop *loop, int fd, void *data, int mask)
 {
-    client_write(data, true);
+    struct client *c = data;
+    /* the replies may include one to a write that is not on disk yet: the
+     * handler stays, and fires again after the before-sleep fsync */
+    if (c->srv->replies_wait_fsync) return;
+    client_write(c, true);
 }
 
 void clients_flush_pending(struct server *srv)

@@ -196,6 +196,10 @@ struct server {
     long long cron_loops;
     bool expire_fast; /* run the fast expiry cycle in before_sleep */
     bool cron_paused; /* DEBUG PAUSE-CRON: the cron does no work */
+    /* appendfsync always: the AOF holds writes not yet fsynced, which the
+     * next before-sleep step syncs; until then no reply may leave, not even
+     * from a write handler that fires later in the same loop iteration */
+    bool replies_wait_fsync;
     long long stat_peak_memory;
     char runid[41];
     char executable[1024];

@@ -275,6 +275,7 @@ static void sink(struct server *srv, const char *p, size_t len, void *priv)
         }
     }
     sbuf_cat(&a->buf, p, len);
+    if (srv->cfg.appendfsync == 0) srv->replies_wait_fsync = true;
 }
 
 static void write_buf(struct server *srv)
@@ -328,6 +329,9 @@ static bool hold_back(struct server *srv, struct aof *a)
 void aof_before_sleep(struct server *srv)
 {
     struct aof *a = A(srv);
+    /* from here on replies may leave: what they acknowledge was written
+     * and (always) fsynced below, or the attempt failed and was logged */
+    srv->replies_wait_fsync = false;
     if (!a || !a->on) return;
     if (a->buf.len && !hold_back(srv, a)) write_buf(srv);
     if (!a->written_since_fsync) return;
