@@ -63,9 +63,9 @@ void rdb_put_u8(struct sbuf *b, unsigned v)
     sbuf_cat(b, &c, 1);
 }
 
-void rdb_put_len(struct sbuf *b, uint64_t len)
+/* The length encoding of len into buf (9 bytes room); returns its size. */
+static size_t enc_len(unsigned char *buf, uint64_t len)
 {
-    unsigned char buf[9];
     size_t n;
     if (len < (1u << 6)) {
         buf[0] = (unsigned char)len;
@@ -83,7 +83,13 @@ void rdb_put_len(struct sbuf *b, uint64_t len)
         for (int i = 0; i < 8; i++) buf[1 + i] = (unsigned char)(len >> (56 - 8 * i));
         n = 9;
     }
-    sbuf_cat(b, buf, n);
+    return n;
+}
+
+void rdb_put_len(struct sbuf *b, uint64_t len)
+{
+    unsigned char buf[9];
+    sbuf_cat(b, buf, enc_len(buf, len));
 }
 
 /* The string as an 8/16/32-bit integer encoding, if it is one. */
@@ -128,28 +134,73 @@ static bool put_lzf_str(struct sbuf *b, const char *p, size_t len)
     unsigned char *out = (unsigned char *)b->p + start + 11;
     unsigned clen = lzf_compress(p, (unsigned)len, out, (unsigned)room);
     if (clen == 0) return false;
-    /* write the header in front, then move the payload up against it */
-    struct sbuf hdr = {0};
-    rdb_put_u8(&hdr, 0xC3);
-    rdb_put_len(&hdr, clen);
-    rdb_put_len(&hdr, len);
-    memmove(b->p + start + hdr.len, out, clen);
-    memcpy(b->p + start, hdr.p, hdr.len);
-    b->len = start + hdr.len + clen;
+    /* the header goes in front, then the payload moves up against it */
+    unsigned char hdr[11];
+    size_t hlen = 1;
+    hdr[0] = 0xC3;
+    hlen += enc_len(hdr + hlen, clen);
+    hlen += enc_len(hdr + hlen, len);
+    memmove(b->p + start + hlen, out, clen);
+    memcpy(b->p + start, hdr, hlen);
+    b->len = start + hlen + clen;
     b->p[b->len] = '\0';
-    sbuf_free(&hdr);
     return true;
 }
 
-void rdb_put_str(struct sbuf *b, const char *p, size_t len, bool compress)
+/* RDB_LZF_DEFERRED: the raw bytes now, and a span for the writer, which
+ * compresses them (rdb_deferred_resolve) */
+static void put_deferred(struct sbuf *b, const char *p, size_t len)
+{
+    struct rdb_deferred *d = (struct rdb_deferred *)((char *)b - offsetof(struct rdb_deferred, buf));
+    if (d->nspans == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 256;
+        d->spans = mem_realloc(d->spans, sizeof(*d->spans) * d->cap);
+    }
+    d->spans[d->nspans].off = b->len;
+    d->spans[d->nspans].len = len;
+    d->nspans++;
+    sbuf_cat(b, p, len);
+}
+
+void rdb_put_str(struct sbuf *b, const char *p, size_t len, int compress)
 {
     if (len <= 11 && put_int_str(b, p, len)) return;
+    if (compress == RDB_LZF_DEFERRED && len > 20 && len <= UINT32_MAX) {
+        put_deferred(b, p, len);
+        return;
+    }
     if (compress && put_lzf_str(b, p, len)) return;
     rdb_put_len(b, len);
     sbuf_cat(b, p, len);
 }
 
-static void put_str_obj(struct sbuf *b, const struct obj *o, bool compress)
+void rdb_deferred_resolve(const struct rdb_deferred *d, struct sbuf *out)
+{
+    size_t pos = 0;
+    for (size_t i = 0; i < d->nspans; i++) {
+        sbuf_cat(out, d->buf.p + pos, d->spans[i].off - pos);
+        rdb_put_str(out, d->buf.p + d->spans[i].off, d->spans[i].len, RDB_LZF);
+        pos = d->spans[i].off + d->spans[i].len;
+    }
+    sbuf_cat(out, d->buf.p + pos, d->buf.len - pos);
+}
+
+void rdb_deferred_reset(struct rdb_deferred *d)
+{
+    d->buf.len = 0;
+    if (d->buf.p) d->buf.p[0] = '\0';
+    d->nspans = 0;
+}
+
+void rdb_deferred_free(struct rdb_deferred *d)
+{
+    sbuf_free(&d->buf);
+    mem_free(d->spans);
+    d->spans = NULL;
+    d->nspans = d->cap = 0;
+}
+
+static void put_str_obj(struct sbuf *b, const struct obj *o, int compress)
 {
     char buf[OBJ_STRBUF];
     size_t len;
@@ -211,7 +262,7 @@ int rdb_value_type(const struct obj *o)
  * element, only the buffer's own doubling. */
 struct put_ctx {
     struct sbuf *b;
-    bool compress;
+    int compress;
 };
 
 #define QUICKLIST_NODE_PLAIN 1
@@ -257,7 +308,7 @@ static void put_zmember(const char *p, size_t len, double score, void *priv)
 /* Apiary's listpacks and intsets have Redis's byte layout (base/listpack.h,
  * base/intset.h: {u32 width, u32 count, members} little endian), so the
  * compact encodings go out as one string each, as Redis writes them. */
-void rdb_put_value(struct sbuf *b, const struct obj *o, bool compress)
+void rdb_put_value(struct sbuf *b, const struct obj *o, int compress)
 {
     struct put_ctx x = {b, compress};
     struct obj *mo = (struct obj *)o; /* the foreach walkers take non-const; they don't modify */
@@ -304,13 +355,13 @@ void rdb_put_value(struct sbuf *b, const struct obj *o, bool compress)
 }
 
 void rdb_put_key(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
-                 long long expire_ms, bool compress)
+                 long long expire_ms, int compress)
 {
     rdb_put_key_ex(b, key, klen, val, expire_ms, -1, -1, compress);
 }
 
 void rdb_put_key_ex(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
-                    long long expire_ms, long long idle_s, int freq, bool compress)
+                    long long expire_ms, long long idle_s, int freq, int compress)
 {
     if (expire_ms >= 0) {
         unsigned char buf[9];

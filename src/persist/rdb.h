@@ -69,12 +69,42 @@ enum rdb_opcode {
 
 /* ---- writing ------------------------------------------------------------ */
 
+/* What the writers' `compress` argument asks for (a bool true is RDB_LZF). */
+enum rdb_compress {
+    RDB_RAW = 0,
+    RDB_LZF = 1,
+    /* Strings that LZF might shrink go out raw, each recorded as a span of
+     * the enclosing struct rdb_deferred; rdb_deferred_resolve() later
+     * writes the final stream, compressing them. The sbuf passed to the
+     * writers must then be the `buf` of a struct rdb_deferred. This moves
+     * LZF off the thread that serialises (the forkless snapshot's walk on
+     * the event loop) to the one that writes. */
+    RDB_LZF_DEFERRED = 2,
+};
+
+struct rdb_span {
+    size_t off, len; /* raw string bytes in buf, without a length prefix */
+};
+
+struct rdb_deferred {
+    struct sbuf buf;
+    struct rdb_span *spans;
+    size_t nspans, cap;
+};
+
+/* Appends d's final RDB bytes to out: spans become LZF strings (or length
+ * plus raw bytes when LZF does not gain), the rest is copied. */
+void rdb_deferred_resolve(const struct rdb_deferred *d, struct sbuf *out);
+/* Empties d, keeping its memory. */
+void rdb_deferred_reset(struct rdb_deferred *d);
+void rdb_deferred_free(struct rdb_deferred *d);
+
 void rdb_put_u8(struct sbuf *b, unsigned v);
 void rdb_put_len(struct sbuf *b, uint64_t len);
 /* A string: as an integer when it is one that round-trips (at most 11
  * bytes), LZF-compressed when `compress` and it is long enough to gain,
  * else raw. */
-void rdb_put_str(struct sbuf *b, const char *p, size_t len, bool compress);
+void rdb_put_str(struct sbuf *b, const char *p, size_t len, int compress);
 /* "REDIS0010" and the auxiliary fields Redis 7.0 writes (redis-ver,
  * redis-bits, ctime, used-mem, aof-base). */
 void rdb_put_header(struct sbuf *b, long long used_mem, bool aof_base);
@@ -87,15 +117,15 @@ void rdb_put_resizedb(struct sbuf *b, uint64_t keys, uint64_t expires);
  * ZSET_LISTPACK, the large ones HASH and ZSET_2. */
 int rdb_value_type(const struct obj *o);
 /* The value alone, without its type byte. */
-void rdb_put_value(struct sbuf *b, const struct obj *o, bool compress);
+void rdb_put_value(struct sbuf *b, const struct obj *o, int compress);
 /* One key: [EXPIRETIME_MS] type key value. expire_ms < 0: no TTL. */
 void rdb_put_key(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
-                 long long expire_ms, bool compress);
+                 long long expire_ms, int compress);
 /* The same with the key's access data before its type, as Redis 7.0
  * writes it: IDLE (idle_s >= 0, seconds) or FREQ (freq >= 0, the LFU
  * counter); -1 for none. */
 void rdb_put_key_ex(struct sbuf *b, const char *key, size_t klen, const struct obj *val,
-                    long long expire_ms, long long idle_s, int freq, bool compress);
+                    long long expire_ms, long long idle_s, int freq, int compress);
 /* What a snapshot writes for ke: FREQ under an LFU maxmemory-policy
  * (ks->lfu.on), IDLE under an LRU one (lru_policy), neither otherwise. */
 void rdb_key_meta(const struct keyspace *ks, bool lru_policy, const struct kentry *ke,

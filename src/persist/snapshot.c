@@ -29,8 +29,9 @@
 
 struct chunk {
     struct chunk *next;
-    struct sbuf buf;
-    bool last; /* ends the stream: the writer appends the checksum */
+    struct rdb_deferred d; /* serialised bytes and the strings to compress */
+    size_t bytes;          /* d.buf.len when handed over (for `queued`) */
+    bool last;             /* ends the stream: the writer appends the checksum */
 };
 
 struct snapshot {
@@ -61,7 +62,8 @@ struct snapshot {
     long long keys_done, keys_total;
     long long walked;      /* keys the walk (not the hooks) wrote */
     long long start_us;
-    struct sbuf out;
+    struct rdb_deferred out; /* the chunk being filled */
+    int str_mode;            /* enum rdb_compress for keys' strings */
 
     /* the writer thread and what it shares with the loop */
     pthread_t thread;
@@ -176,6 +178,7 @@ static void *writer_main(void *arg)
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SNAP_WRITER_NICE);
     uint64_t crc = 0;
     bool failed = false, finished = false;
+    struct sbuf final = {0}; /* a chunk with its strings compressed */
     int fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         snprintf(s->err, sizeof s->err, "Failed opening the temp RDB file %s (in server root dir %s) for saving: %s",
@@ -191,32 +194,38 @@ static void *writer_main(void *arg)
         if (!s->head) s->tail = NULL;
         pthread_mutex_unlock(&s->lock);
         if (!failed) {
-            if (s->checksum) crc = crc64(crc, c->buf.p, c->buf.len);
+            /* LZF happens here, off the event loop */
+            struct sbuf *out = &c->d.buf;
+            if (c->d.nspans) {
+                final.len = 0;
+                rdb_deferred_resolve(&c->d, &final);
+                out = &final;
+            }
+            if (s->checksum) crc = crc64(crc, out->p, out->len);
             if (c->last && s->fmt != SNAP_FMT_AOF_CMDS) {
                 unsigned char tail[8];
                 for (int i = 0; i < 8; i++) tail[i] = (unsigned char)(crc >> (8 * i));
-                sbuf_cat(&c->buf, tail, 8);
+                sbuf_cat(out, tail, 8);
             }
-            if (write_all(fd, c->buf.p, c->buf.len) < 0) {
+            if (write_all(fd, out->p, out->len) < 0) {
                 snprintf(s->err, sizeof s->err, "Write error saving DB on disk: %s", strerror(errno));
                 failed = true;
             } else {
-                atomic_fetch_add(&s->written, (long long)c->buf.len);
+                atomic_fetch_add(&s->written, (long long)out->len);
             }
         }
         if (c->last) finished = true;
-        atomic_fetch_sub(&s->queued, c->buf.len - (c->last && s->fmt != SNAP_FMT_AOF_CMDS ? 8 : 0));
+        atomic_fetch_sub(&s->queued, c->bytes);
         pthread_mutex_lock(&s->lock);
         /* keep a few written chunks for the loop to fill again: fresh
          * buffers would cost it page faults (zeroing) on every chunk */
         if (s->nspare < SNAP_SPARE_CHUNKS) {
-            c->buf.len = 0;
-            if (c->buf.p) c->buf.p[0] = '\0';
+            rdb_deferred_reset(&c->d);
             c->next = s->spare;
             s->spare = c;
             s->nspare++;
         } else {
-            sbuf_free(&c->buf);
+            rdb_deferred_free(&c->d);
             mem_free(c);
         }
     }
@@ -224,7 +233,7 @@ static void *writer_main(void *arg)
     while (s->head) {
         struct chunk *c = s->head;
         s->head = c->next;
-        sbuf_free(&c->buf);
+        rdb_deferred_free(&c->d);
         mem_free(c);
     }
     s->tail = NULL;
@@ -250,6 +259,7 @@ static void *writer_main(void *arg)
             }
         }
     }
+    sbuf_free(&final);
     if (!s->renamed && fd >= 0) unlink(s->tmp);
     if (!finished && !failed) snprintf(s->err, sizeof s->err, "snapshot aborted");
     mem_thread_detach();
@@ -260,7 +270,7 @@ static void *writer_main(void *arg)
 /* Hands the pending output to the writer. */
 static void hand_over(struct snapshot *s, bool last)
 {
-    if (!s->out.len && !last) return;
+    if (!s->out.buf.len && !last) return;
     pthread_mutex_lock(&s->lock);
     struct chunk *c = s->spare, *fresh = NULL;
     if (c) {
@@ -270,19 +280,20 @@ static void hand_over(struct snapshot *s, bool last)
     pthread_mutex_unlock(&s->lock);
     /* s->out goes to the writer; a written chunk's buffer (or a new one,
      * sized for a whole chunk) becomes s->out */
-    struct sbuf next = {0};
+    struct rdb_deferred next = {0};
     if (c) {
-        next = c->buf;
+        next = c->d;
         fresh = c;
     } else {
         fresh = mem_alloc(sizeof(*fresh));
-        sbuf_reserve(&next, CHUNK_BYTES + (64u << 10));
+        sbuf_reserve(&next.buf, CHUNK_BYTES + (64u << 10));
     }
     fresh->next = NULL;
-    fresh->buf = s->out;
+    fresh->d = s->out;
+    fresh->bytes = s->out.buf.len;
     fresh->last = last;
     s->out = next;
-    size_t q = atomic_fetch_add(&s->queued, fresh->buf.len) + fresh->buf.len;
+    size_t q = atomic_fetch_add(&s->queued, fresh->bytes) + fresh->bytes;
     if (q > s->queued_peak) s->queued_peak = q;
     pthread_mutex_lock(&s->lock);
     if (s->tail) s->tail->next = fresh;
@@ -294,30 +305,31 @@ static void hand_over(struct snapshot *s, bool last)
 
 /* ---- serialising ---------------------------------------------------------- */
 
-/* compress: LZF as rdbcompression says, for the walk; a key written
- * because a command is about to change it is written uncompressed, since
- * that command's client waits for it (the file stays valid RDB either way) */
-static void emit(struct snapshot *s, int d, struct db *db, struct kentry *ke, bool compress)
+/* Strings LZF may shrink go out raw with a span (RDB_LZF_DEFERRED) when
+ * rdbcompression is on: the writer thread compresses them, so neither the
+ * walk nor a command waiting for its key to be written pays for LZF. */
+static void emit(struct snapshot *s, int d, struct db *db, struct kentry *ke)
 {
     ke->snap_epoch = s->epoch;
     if (s->fmt == SNAP_FMT_AOF_CMDS) {
         if (s->stream_db != d) {
-            aof_put_selectdb(&s->out, d);
+            aof_put_selectdb(&s->out.buf, d);
             s->stream_db = d;
         }
-        aof_put_key(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke));
+        aof_put_key(&s->out.buf, ke->key, ke->klen, ke->val, db_get_expire(db, ke));
     } else {
         if (s->stream_db != d) {
-            rdb_put_selectdb(&s->out, d);
+            rdb_put_selectdb(&s->out.buf, d);
             s->stream_db = d;
         }
         long long idle = -1;
         int freq = -1;
         if (s->lru_meta) rdb_key_meta(s->ks, s->lru_policy, ke, &idle, &freq);
-        rdb_put_key_ex(&s->out, ke->key, ke->klen, ke->val, db_get_expire(db, ke), idle, freq, compress);
+        rdb_put_key_ex(&s->out.buf, ke->key, ke->klen, ke->val, db_get_expire(db, ke), idle, freq,
+                       s->str_mode);
     }
     s->keys_done++;
-    if (s->out.len >= CHUNK_BYTES) hand_over(s, false);
+    if (s->out.buf.len >= CHUNK_BYTES) hand_over(s, false);
 }
 
 static void on_touch(struct keyspace *ks, struct db *db, struct kentry *ke, void *priv)
@@ -328,7 +340,7 @@ static void on_touch(struct keyspace *ks, struct db *db, struct kentry *ke, void
         ke->snap_epoch = s->epoch;
         return;
     }
-    emit(s, d, db, ke, false);
+    emit(s, d, db, ke);
 }
 
 static bool on_take_tables(struct keyspace *ks, struct db *db, void *priv)
@@ -365,7 +377,7 @@ static void scan_cb(struct htab_node *n, void *priv)
     struct scan_ctx *x = priv;
     struct kentry *ke = (struct kentry *)n;
     if (ke->snap_epoch != x->s->epoch) {
-        emit(x->s, x->d, x->db, ke, x->s->compress);
+        emit(x->s, x->d, x->db, ke);
         x->s->walked++;
     }
 }
@@ -424,11 +436,12 @@ struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_
     s->hooks.priv = s;
     ks->snap = &s->hooks;
 
-    sbuf_reserve(&s->out, CHUNK_BYTES + (64u << 10));
+    sbuf_reserve(&s->out.buf, CHUNK_BYTES + (64u << 10));
+    s->str_mode = compress ? RDB_LZF_DEFERRED : RDB_RAW;
     if (fmt == SNAP_FMT_AOF_CMDS) {
-        if (srv->cfg.aof_timestamp_enabled) aof_put_timestamp(&s->out, util_mstime() / 1000);
+        if (srv->cfg.aof_timestamp_enabled) aof_put_timestamp(&s->out.buf, util_mstime() / 1000);
     } else {
-        rdb_put_header(&s->out, (long long)mem_used(), fmt == SNAP_FMT_AOF_BASE);
+        rdb_put_header(&s->out.buf, (long long)mem_used(), fmt == SNAP_FMT_AOF_BASE);
     }
     crc64_init();
     if (pthread_create(&s->thread, NULL, writer_main, s) != 0) {
@@ -453,7 +466,7 @@ static void end_walk(struct snapshot *s)
 {
     s->walk_done = true;
     if (s->ks->snap == &s->hooks) s->ks->snap = NULL;
-    if (s->fmt != SNAP_FMT_AOF_CMDS) rdb_put_eof(&s->out);
+    if (s->fmt != SNAP_FMT_AOF_CMDS) rdb_put_eof(&s->out.buf);
     hand_over(s, true);
     s->ended = true;
 }
@@ -523,11 +536,11 @@ void snapshot_free(struct snapshot *s)
             db_flush(s->ks, s->detached[i], true);
             mem_free(s->detached[i]);
         }
-    sbuf_free(&s->out);
+    rdb_deferred_free(&s->out);
     while (s->spare) {
         struct chunk *c = s->spare;
         s->spare = c->next;
-        sbuf_free(&c->buf);
+        rdb_deferred_free(&c->d);
         mem_free(c);
     }
     pthread_mutex_destroy(&s->lock);

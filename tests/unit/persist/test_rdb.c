@@ -1142,6 +1142,45 @@ static void test_file_roundtrip(void **state)
     obj_free(h);
 }
 
+/* RDB_LZF_DEFERRED (the snapshot's walk) resolved by the writer gives the
+ * very bytes RDB_LZF gives when written directly. */
+static void test_deferred_compression_same_bytes(void **state)
+{
+    (void)state;
+    char big[3000];
+    memset(big, 'a', sizeof big);
+    memcpy(big, "start", 5);
+    char rnd[200];
+    for (size_t i = 0; i < sizeof rnd; i++) rnd[i] = (char)(util_rand() & 0xff); /* LZF can't gain */
+    struct obj *vals[] = {
+        obj_new_string("short", 5),      obj_new_string("12345", 5),
+        obj_new_string(big, sizeof big), obj_new_string(rnd, sizeof rnd),
+        make_zset(300, false),           make_hash(20, 5),
+        make_hash(500, 40),
+    };
+    size_t n = sizeof vals / sizeof vals[0];
+    struct sbuf direct = {0};
+    struct rdb_deferred d = {0};
+    for (int round = 0; round < 2; round++) { /* the second reuses d */
+        direct.len = 0;
+        rdb_deferred_reset(&d);
+        for (size_t i = 0; i < n; i++) {
+            rdb_put_key(&direct, "key", 3, vals[i], i == 2 ? 123456 : -1, RDB_LZF);
+            rdb_put_key(&d.buf, "key", 3, vals[i], i == 2 ? 123456 : -1, RDB_LZF_DEFERRED);
+        }
+        assert_true(d.nspans > 0);
+        struct sbuf out = {0};
+        rdb_deferred_resolve(&d, &out);
+        assert_int_equal(out.len, direct.len);
+        assert_memory_equal(out.p, direct.p, out.len);
+        assert_true(out.len < d.buf.len); /* something was compressed */
+        sbuf_free(&out);
+    }
+    rdb_deferred_free(&d);
+    sbuf_free(&direct);
+    for (size_t i = 0; i < n; i++) obj_free(vals[i]);
+}
+
 static void test_file_versions_and_opcodes(void **state)
 {
     struct keyspace ks;
@@ -1226,6 +1265,7 @@ int main(void)
         cmocka_unit_test(test_unsupported_types),
         cmocka_unit_test(test_file_roundtrip),
         cmocka_unit_test(test_file_versions_and_opcodes),
+        cmocka_unit_test(test_deferred_compression_same_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
