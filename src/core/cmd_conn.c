@@ -258,7 +258,7 @@ static void hello_cmd(struct client *c)
     reply_bulk_cstr(c, "mode");
     reply_bulk_cstr(c, "standalone");
     reply_bulk_cstr(c, "role");
-    reply_bulk_cstr(c, "master");
+    reply_bulk_cstr(c, c->srv->replica ? "replica" : "master");
     reply_bulk_cstr(c, "modules");
     reply_array(c, 0);
 }
