@@ -158,7 +158,7 @@ struct command persist_commands[] = {
     {"bgrewriteaof", bgrewriteaof_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0,
      "@admin @slow @dangerous", "Asynchronously rewrites the append-only file to disk", "1.0.0",
      "server"},
-    {"save", save_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0, "@admin @slow @dangerous",
+    {"save", save_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN | CMD_NO_MULTI, 0, 0, 0, "@admin @slow @dangerous",
      "Synchronously saves the database(s) to disk", "1.0.0", "server"},
     {"bgsave", bgsave_cmd, -1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0, "@admin @slow @dangerous",
      "Asynchronously saves the database(s) to disk", "1.0.0", "server"},
