@@ -51,7 +51,7 @@ static void become_replica(struct client *c, bool psync)
     c->repl_ack_off = srv->repl_offset;
     c->repl_ack_ms = server_now_ms(srv);
     if (srv->nreplicas++ == 0) {
-        prop_attach(srv, replicas_sink, NULL);
+        prop_attach_replicas(srv, replicas_sink, NULL);
         srv->repl_last_ping_ms = server_now_ms(srv); /* the first PING a period from now */
     }
     else prop_reset_db(&srv->prop); /* the newcomer needs a SELECT first */

@@ -408,6 +408,7 @@ void server_deinit(struct server *srv)
     tracking_deinit(srv);
     slowlog_free_all(srv);
     sbuf_free(&srv->prop.unit);
+    sbuf_free(&srv->prop.unit_all);
     mem_free(srv->latency);
     ev_free(&srv->loop);
     config_free(&srv->cfg);

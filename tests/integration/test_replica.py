@@ -440,3 +440,27 @@ def test_redis_replica_of_apiary():
     finally:
         ref.close()
         assert master.stop() == 0
+
+
+def test_publish_reaches_the_replica_not_the_aof(pair):
+    master, replica = pair
+    mc = master.client()
+    mc.config_set("appendonly", "yes")
+    rc = make_replica(master, replica)
+    sub = replica.client().pubsub()
+    sub.subscribe("news")
+    wait_for(lambda: sub.get_message(timeout=0.1) is not None, what="the subscription")
+    mc.publish("news", "hello")
+    p = mc.pipeline(transaction=True)
+    p.set("k", "v")
+    p.publish("news", "in-multi")
+    p.execute()
+    got = []
+    wait_for(lambda: got.append(sub.get_message(timeout=0.1)) or
+             [m["data"] for m in got if m] == [b"hello", b"in-multi"], what="the messages")
+    wait_for(lambda: rc.get("k") == b"v")
+    sub.close()
+    aof_dir = os.path.join(master.dir, "appendonlydir")
+    wait_for(lambda: mc.info("persistence")["aof_rewrite_in_progress"] == 0)
+    text = b"".join(open(os.path.join(aof_dir, f), "rb").read() for f in os.listdir(aof_dir))
+    assert b"in-multi" not in text and b"hello" not in text and b"\r\nk\r\n" in text
