@@ -94,6 +94,8 @@ static int client_type_by_name(const struct slice *s)
 
 static int client_type_of(const struct client *c)
 {
+    if (c->flags & CLIENT_MASTER) return CT_MASTER;
+    if (c->flags & CLIENT_REPLICA) return CT_REPLICA;
     return (c->flags & CLIENT_PUBSUB) ? CT_PUBSUB : CT_NORMAL;
 }
 

@@ -264,7 +264,6 @@ static void load_payload(struct server *srv)
     srv->replid2[40] = '\0';
     srv->second_repl_offset = -1;
     r->synced = true;
-    r->read_offset = r->new_offset;
     log_notice("MASTER <-> REPLICA sync: finished loading in %lld ms (replication id %s, offset %lld)",
                util_mstime() - start, srv->replid, srv->repl_offset);
     /* in "$<len>" form, bytes after the payload are the stream already */
@@ -295,6 +294,7 @@ static void become_connected(struct server *srv, const char *rest, size_t restle
     r->failures = 0;
     r->down_since_ms = 0;
     r->last_io_ms = util_mstime();
+    r->read_offset = srv->repl_offset;
     log_notice("MASTER <-> REPLICA sync: the link with %s:%d is up, applying the stream", r->host,
                r->port);
     /* a diskless master waits for this before it streams */

@@ -414,6 +414,13 @@ def test_apiary_replica_of_redis(diskless):
         # redis-server sees our ACKs
         wait_for(lambda: mc.info("replication")["slave0"]["offset"]
                  == mc.info("replication")["master_repl_offset"], what="the ACK")
+        # a lost link continues where it was (redis-server keeps a backlog)
+        mc.client_kill_filter(_type="slave")
+        mc.set("after-the-drop", "1")
+        wait_for(lambda: "Partial resync accepted" in replica.read_log(), what="+CONTINUE")
+        wait_for(lambda: in_sync(mc, rc), what="the offsets")
+        assert all_contents(replica.port) == all_contents(ref.port)
+        assert rc.execute_command("CLIENT", "LIST", "TYPE", "master").count(b"flags=M") == 1
         rc.execute_command("REPLICAOF", "NO", "ONE")
     finally:
         assert replica.stop() == 0
