@@ -709,6 +709,9 @@ void replica_set_master(struct server *srv, const char *host, int port)
         /* the stream of this server's own writes stops here: replicas of
          * ours get nothing more (they resync once we have loaded) */
         prop_reset_db(&srv->prop);
+        /* clients blocked on keys of a master are let go (and closed) */
+        for (struct client *c = srv->clients_head; c; c = c->next)
+            if (c->flags & CLIENT_BLOCKED) blocking_unblock(c, BLOCKING_END_ROLE);
     }
     link_start(srv);
 }
