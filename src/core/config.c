@@ -254,24 +254,38 @@ static int set_replicaof(struct server *srv, const struct cfg_def *d, int argc, 
                          char *err, size_t errlen)
 {
     long long port;
+    char *words[2], *copy = NULL;
+    if (argc == 1) { /* --replicaof "host port": one word to split */
+        copy = mem_strdup(argv[0]);
+        char *sp = strchr(copy, ' ');
+        if (sp) {
+            *sp = '\0';
+            words[0] = copy;
+            words[1] = sp + 1 + strspn(sp + 1, " ");
+            argv = words;
+            argc = 2;
+        }
+    }
     if (argc != 2) {
+        mem_free(copy);
         snprintf(err, errlen, "wrong number of arguments");
         return -1;
     }
+    int rc = 0;
     if (!strcasecmp(argv[0], "no") && !strcasecmp(argv[1], "one")) {
         mem_free(srv->cfg.replicaof_host);
         srv->cfg.replicaof_host = NULL;
         srv->cfg.replicaof_port = 0;
-        return 0;
-    }
-    if (!util_str2ll(argv[1], strlen(argv[1]), &port) || port < 0 || port > 65535) {
+    } else if (!util_str2ll(argv[1], strlen(argv[1]), &port) || port < 0 || port > 65535) {
         snprintf(err, errlen, "Invalid master port");
-        return -1;
+        rc = -1;
+    } else {
+        mem_free(srv->cfg.replicaof_host);
+        srv->cfg.replicaof_host = mem_strdup(argv[0]);
+        srv->cfg.replicaof_port = (int)port;
     }
-    mem_free(srv->cfg.replicaof_host);
-    srv->cfg.replicaof_host = mem_strdup(argv[0]);
-    srv->cfg.replicaof_port = (int)port;
-    return 0;
+    mem_free(copy);
+    return rc;
 }
 
 static void get_replicaof(struct server *srv, const struct cfg_def *d, char *buf, size_t len)

@@ -461,8 +461,11 @@ static void payload_check(struct server *srv)
 /* Lines from r->in, then payload bytes that came with them. */
 static void link_process(struct server *srv)
 {
-    struct replica *r = srv->replica;
-    while (r->inlen && (r->state == RS_HANDSHAKE || (r->state == RS_TRANSFER && r->step == HS_BULK))) {
+    struct replica *r;
+    /* srv->replica is read again after each line: a +CONTINUE runs the
+     * stream that came with it, and a stream may hold REPLICAOF */
+    while ((r = srv->replica) && r->inlen &&
+           (r->state == RS_HANDSHAKE || (r->state == RS_TRANSFER && r->step == HS_BULK))) {
         char *nl = memchr(r->in, '\n', r->inlen);
         if (!nl) {
             if (r->inlen > REPL_MAX_LINE) link_fail(srv, "reply line too long");
@@ -477,6 +480,7 @@ static void link_process(struct server *srv)
         handle_line(srv, line, len);
         mem_free(line);
     }
+    if (!(r = srv->replica)) return;
     if (r->state == RS_TRANSFER && r->step == HS_PAYLOAD && r->inlen) {
         size_t take = r->inlen;
         if (r->payload_len >= 0 && (long long)take > r->payload_len - (long long)r->payload.len)

@@ -518,3 +518,30 @@ def test_the_stream_reaches_the_replicas_aof(pair):
         assert all_contents(again.port) == expected
     finally:
         assert again.stop() == 0
+
+
+def test_a_stream_that_turns_the_replica_into_a_master():
+    stream = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*3\r\n$9\r\nREPLICAOF\r\n$2\r\nNO\r\n$3\r\nONE\r\n"
+    fake = FakeMaster(b"$%d\r\n%s%s" % (len(EMPTY_RDB), EMPTY_RDB, stream))
+    replica = Server()
+    try:
+        rc = replica.client()
+        rc.execute_command("REPLICAOF", "127.0.0.1", fake.port)
+        wait_for(lambda: rc.info("replication")["role"] == "master", what="the master mode")
+        assert rc.get("k") == b"v"
+        rc.set("mine", "1")
+    finally:
+        fake.close()
+        assert replica.stop() == 0
+
+
+def test_replicaof_as_one_command_line_word():
+    master = Server()
+    master.client().set("k", "v")
+    replica = Server(args=["--replicaof", f"127.0.0.1 {master.port}"])
+    try:
+        rc = replica.client()
+        wait_for(lambda: link_up(rc) and rc.get("k") == b"v", what="the link")
+    finally:
+        assert replica.stop() == 0
+        assert master.stop() == 0
