@@ -698,13 +698,18 @@ static void replica_free(struct server *srv)
 void replica_set_master(struct server *srv, const char *host, int port)
 {
     bool was_replica = srv->replica != NULL;
+    /* master_link_down_since_seconds: -1 until a link was up and went
+     * down; leaving a master whose link was up counts as it going down */
+    long long down_since = 0;
+    if (was_replica)
+        down_since = srv->replica->state == RS_CONNECTED ? util_mstime() : srv->replica->down_since_ms;
     replica_free(srv);
     struct replica *r = mem_calloc(sizeof *r);
     r->host = mem_strdup(host);
     r->port = port;
     r->fd = -1;
     r->state = RS_CONNECT;
-    r->down_since_ms = util_mstime();
+    r->down_since_ms = down_since;
     srv->replica = r;
     mem_free(srv->cfg.replicaof_host);
     srv->cfg.replicaof_host = mem_strdup(host);
@@ -845,11 +850,7 @@ static void replicaof_cmd(struct client *c)
         return;
     }
     long long port;
-    if (!util_str2ll(c->argv[2].p, c->argv[2].len, &port)) {
-        reply_err_notint(c);
-        return;
-    }
-    if (port < 0 || port > 65535) {
+    if (!util_str2ll(c->argv[2].p, c->argv[2].len, &port) || port < 0 || port > 65535) {
         reply_error(c, "ERR Invalid master port");
         return;
     }

@@ -147,8 +147,9 @@ def test_replica_read_only_off_and_config(pair):
     rc.config_set("repl-diskless-load", "swapdb")
     with pytest.raises(redis.ResponseError):
         rc.config_set("repl-diskless-load", "sometimes")
-    with pytest.raises(redis.ResponseError, match="not an integer"):
-        rc.execute_command("REPLICAOF", "127.0.0.1", "port")
+    for bad in ("port", "-1", "65536"):
+        with pytest.raises(redis.ResponseError, match="^Invalid master port$"):
+            rc.execute_command("REPLICAOF", "127.0.0.1", bad)
     assert rc.execute_command("REPLICAOF", "127.0.0.1", master.port) == b"OK Already connected to specified master"
 
 
@@ -170,6 +171,7 @@ def test_stale_data_and_failover_by_hand(pair):
         rc.ping()
     info = rc.info("replication")  # INFO is allowed on a stale replica
     assert info["master_link_status"] == "down" and info["master_link_down_since_seconds"] >= 0
+    assert replica.raw(b"ROLE\r\n").startswith(b"*5\r\n$5\r\nslave\r\n")
     assert rc.execute_command("ROLE")[3] in (b"connect", b"connecting")
     # failover by hand: the replica becomes a master and keeps the data
     assert rc.execute_command("REPLICAOF", "NO", "ONE") == b"OK"
@@ -345,6 +347,7 @@ def test_repl_timeout_on_a_silent_master():
     try:
         rc = replica.client()
         rc.execute_command("REPLICAOF", "127.0.0.1", s.getsockname()[1])
+        assert rc.info("replication")["master_link_down_since_seconds"] == -1  # never up
         wait_for(lambda: "timeout connecting" in replica.read_log(), timeout=10, what="the timeout")
         assert rc.execute_command("ROLE")[3] in (b"connect", b"connecting", b"handshake")
     finally:
