@@ -347,9 +347,17 @@ static void unblock(struct server *srv, struct client *c, bool run_input)
 bool blocking_unblock(struct client *c, enum blocking_end how)
 {
     if (!c->bstate) return false;
-    if (how == BLOCKING_END_ERROR) reply_error(c, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    else reply_null_array(c);
-    unblock(c->srv, c, true);
+    if (how == BLOCKING_END_ERROR) {
+        reply_error(c, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    } else if (how == BLOCKING_END_ROLE) {
+        /* what it waits for will come from a master now, if at all */
+        reply_error(c, "UNBLOCKED force unblock from blocking operation, instance state changed "
+                       "(master -> replica?)");
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    } else {
+        reply_null_array(c);
+    }
+    unblock(c->srv, c, how != BLOCKING_END_ROLE);
     return true;
 }
 

@@ -75,6 +75,7 @@ typedef enum blocking_result blocking_retry_fn(struct client *c, const char *key
 enum blocking_end {
     BLOCKING_END_TIMEOUT, /* reply as on timeout: null array */
     BLOCKING_END_ERROR,   /* reply the UNBLOCKED error */
+    BLOCKING_END_ROLE,    /* the server became a replica: UNBLOCKED, then the client is closed */
 };
 
 void blocking_init(struct server *srv);

@@ -9,6 +9,7 @@
 #include "core/cmd.h"
 #include "core/multi.h"
 #include "core/repl.h"
+#include "core/replica.h"
 #include "core/pubsub.h"
 #include "core/reply.h"
 #include "core/server.h"
@@ -109,6 +110,7 @@ void client_free(struct client *c)
     tracking_disable(c);
     blocking_client_gone(c);
     repl_client_gone(c);
+    if (c->flags & CLIENT_MASTER) replica_master_gone(c);
     if (c->flags & CLIENT_MONITOR) {
         struct client **pp = &srv->monitors;
         while (*pp && *pp != c) pp = &(*pp)->mon_next;
@@ -154,6 +156,13 @@ enum obuf_class client_obuf_class(const struct client *c)
 
 static void client_protocol_error(struct client *c, const char *msg)
 {
+    if (c->flags & CLIENT_MASTER) {
+        /* a stream we cannot parse: drop the link; it reconnects and
+         * synchronises again */
+        log_warning("Protocol error in the stream from our MASTER (%s): closing the link", msg);
+        client_close_async(c);
+        return;
+    }
     char buf[256];
     snprintf(buf, sizeof(buf), "ERR %s", msg);
     reply_error(c, buf);
@@ -201,6 +210,7 @@ void client_process_input(struct client *c)
         if (argc == 0) {
             resp_req_reset(&c->req);
             c->qpos += consumed;
+            if (c->flags & CLIENT_MASTER) replica_applied(c, consumed, &srv->repl_offset);
             continue;
         }
         /* while it runs, the request still counts as query buffer (CLIENT
@@ -213,6 +223,8 @@ void client_process_input(struct client *c)
         }
         resp_req_reset(&c->req);
         c->qpos += consumed;
+        /* our master's stream: the offset counts what was applied */
+        if (c->flags & CLIENT_MASTER) replica_applied(c, consumed, &srv->repl_offset);
     }
     /* compact: keep the unparsed tail at the front (offsets in req are
      * relative to the request start, so moving is safe) */
@@ -258,11 +270,12 @@ static void client_read_handler(struct ev_loop *loop, int fd, void *data, int ma
     }
     c->qlen += (size_t)n;
     c->net_in += n;
+    if (c->flags & CLIENT_MASTER) replica__read(c, (size_t)n);
     srv->stats.net_input_bytes += n;
     srv->stats.total_reads_processed++;
     c->last_interaction_ms = server_now_ms(srv);
     if (c->qlen > c->qbuf_peak) c->qbuf_peak = c->qlen;
-    if (srv->cfg.client_query_buffer_limit > 0 &&
+    if (srv->cfg.client_query_buffer_limit > 0 && !(c->flags & CLIENT_MASTER) &&
         (long long)(c->qlen - c->qpos) > srv->cfg.client_query_buffer_limit) {
         log_warning("Closing client that reached max query buffer length: id=%llu addr=%s",
                     (unsigned long long)c->id, c->addr);
@@ -407,7 +420,8 @@ void clients_cron(struct server *srv)
     struct client *c = srv->clients_head;
     while (c) {
         struct client *next = c->next;
-        if (srv->cfg.timeout > 0 && !(c->flags & (CLIENT_BLOCKED | CLIENT_PUBSUB | CLIENT_MONITOR)) &&
+        if (srv->cfg.timeout > 0 &&
+            !(c->flags & (CLIENT_BLOCKED | CLIENT_PUBSUB | CLIENT_MONITOR | CLIENT_MASTER | CLIENT_REPLICA)) &&
             now - c->last_interaction_ms > (long long)srv->cfg.timeout * 1000) {
             log_verbose("Closing idle client id=%llu", (unsigned long long)c->id);
             client_free(c);
@@ -444,6 +458,8 @@ size_t client_info_line(struct client *c, char *buf, size_t len)
     long long now = server_now_ms(srv);
     char flags[32];
     int f = 0;
+    if (c->flags & CLIENT_MASTER) flags[f++] = 'M';
+    if (c->flags & CLIENT_REPLICA) flags[f++] = 'S';
     if (c->flags & CLIENT_MONITOR) flags[f++] = 'O';
     if (c->flags & CLIENT_PUBSUB) flags[f++] = 'P';
     if (c->flags & CLIENT_BLOCKED) flags[f++] = 'b';

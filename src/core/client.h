@@ -58,6 +58,8 @@ enum client_flags {
     CLIENT_PROP_CUSTOM = 1u << 25, /* the running command chose what it propagates (core/propagate) */
     CLIENT_LOADING = 1u << 26,     /* the AOF loader's client: replays, never blocks */
     CLIENT_REPLICA = 1u << 27,     /* a replica after SYNC/PSYNC: gets the change stream (core/repl) */
+    CLIENT_MASTER = 1u << 28,      /* our master's link (core/replica): its replies are not sent */
+    CLIENT_MASTER_REPLY = 1u << 29, /* writing to the master anyway (REPLCONF ACK) */
     CLIENT_DENY_BLOCKING = 1u << 20, /* running inside EXEC: blocking commands must not block */
     CLIENT_DIRTY_CAS = 1u << 21,     /* a watched key changed: EXEC will fail */
     CLIENT_TRACKING = 1u << 22,      /* CLIENT TRACKING on: c->tracking is set (core/tracking) */
@@ -95,6 +97,9 @@ struct client {
     struct pubsub_client *ps;   /* subscriptions (core/pubsub), or NULL */
     struct watcher *watched;    /* WATCHed keys (core/multi), or NULL */
     int repl_listening_port; /* REPLCONF listening-port (INFO replication) */
+    long long repl_ack_off, repl_ack_ms; /* a replica's last REPLCONF ACK */
+    long long repl_unapplied; /* the master link: bytes of commands run but not yet counted
+                               * in the offset (a MULTI counts at its EXEC) */
     struct blocked_state *bstate; /* keys waited on while CLIENT_BLOCKED (core/blocking) */
     struct tracking_client *tracking; /* client-side caching state (core/tracking), or NULL */
 

@@ -7,6 +7,7 @@
 #include "core/client.h"
 #include "core/evict.h"
 #include "core/multi.h"
+#include "core/replica.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/tracking.h"
@@ -130,9 +131,20 @@ int cmd_get_keys(struct command *cmd, struct client *c, int argc, int *keys, int
     return n;
 }
 
+static inline bool is_exec(const struct command *cmd)
+{
+    return cmd && cmd->name[0] == 'e' && !strcmp(cmd->name, "exec");
+}
+
 static void reject(struct client *c, struct command *cmd, const char *msg)
 {
     if (cmd) cmd->rejected_calls++;
+    if ((c->flags & CLIENT_MULTI) && is_exec(cmd)) {
+        /* EXEC itself refused: the transaction goes, saying why */
+        multi_discard(c);
+        reply_errorf(c, "EXECABORT Transaction discarded because of: %s", msg);
+        return;
+    }
     if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_MULTI_DIRTY; /* EXEC will abort */
     reply_error(c, msg);
 }
@@ -180,6 +192,14 @@ static void call(struct client *c, struct command *cmd)
     uint32_t was_protected = c->flags & CLIENT_PROTECTED;
     srv->current = c;
     c->flags |= CLIENT_PROTECTED;
+    /* a replica's keys expire by its master's DEL: its master's stream
+     * sees every key as stored; other clients' reads see an expired key
+     * as missing but leave it (core/replica.h) */
+    bool lazy_expire = srv->ks.lazy_expire, expire_hide = srv->ks.expire_hide;
+    if (srv->replica) {
+        if (c->flags & CLIENT_MASTER) srv->ks.lazy_expire = false;
+        else srv->ks.expire_hide = !(cmd->flags & CMD_WRITE);
+    }
     if (srv->prop.sink) {
         /* the change stream: a write that changed something propagates
          * itself unless it chose otherwise (core/propagate.h) */
@@ -195,6 +215,8 @@ static void call(struct client *c, struct command *cmd)
     } else {
         cmd->proc(c);
     }
+    srv->ks.lazy_expire = lazy_expire;
+    srv->ks.expire_hide = expire_hide;
     /* MONITOR sees a command once it ran (so a transaction's commands at
      * EXEC, and not a RESET's own client that stopped monitoring) */
     if (srv->monitors && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) monitor_feed(srv, c);
@@ -302,15 +324,28 @@ static void dispatch(struct client *c)
         c->flags |= CLIENT_PAUSED;
         return;
     }
+    /* EXEC is judged by what it would run: the flags any queued command
+     * has, and those some queued command lacks (CMD_STALE) */
+    uint32_t flags = cmd->flags, lacking = ~cmd->flags;
+    if ((c->flags & CLIENT_MULTI) && is_exec(cmd)) {
+        uint32_t any, lack;
+        multi_queued_flags(c, &any, &lack);
+        flags |= any;
+        lacking |= lack;
+    }
+    bool from_master = c->flags & CLIENT_MASTER;
     /* maxmemory: evict by policy first; commands that may grow memory are
-     * refused while still above the limit */
-    if (srv->cfg.maxmemory > 0 && !evict_if_needed(srv) && (cmd->flags & CMD_DENYOOM)) {
+     * refused while still above the limit. A replica leaves eviction to
+     * its master under replica-ignore-maxmemory, and its master's stream
+     * is never refused. */
+    if (srv->cfg.maxmemory > 0 && !(srv->replica && srv->cfg.replica_ignore_maxmemory) &&
+        !evict_if_needed(srv) && (flags & CMD_DENYOOM) && !from_master) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }
     /* stop-writes-on-bgsave-error: the last background save failed */
     if (srv->bgsave_failed && srv->cfg.stop_writes_on_bgsave_error && srv->cfg.save[0] &&
-        ((cmd->flags & CMD_WRITE) || !strcmp(cmd->name, "ping"))) {
+        !from_master && ((flags & CMD_WRITE) || !strcmp(cmd->name, "ping"))) {
         reject(c, cmd,
                "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
                "persist to disk. Commands that may modify the data set are disabled, because this "
@@ -318,6 +353,24 @@ static void dispatch(struct client *c)
                "(stop-writes-on-bgsave-error option). Please check the Redis logs for details "
                "about the RDB error.");
         return;
+    }
+    /* min-replicas-to-write: too few replicas acknowledged lately */
+    if ((flags & CMD_WRITE) && srv->cfg.min_replicas_to_write && srv->cfg.min_replicas_max_lag &&
+        !srv->replica && srv->repl_good_replicas < srv->cfg.min_replicas_to_write) {
+        reject(c, cmd, "NOREPLICAS Not enough good replicas to write.");
+        return;
+    }
+    if (srv->replica && !from_master) {
+        if ((flags & CMD_WRITE) && srv->cfg.replica_read_only) {
+            reject(c, cmd, "READONLY You can't write against a read only replica.");
+            return;
+        }
+        /* replica-serve-stale-data no: while the link is down only
+         * commands flagged stale run */
+        if (!srv->cfg.replica_serve_stale_data && (lacking & CMD_STALE) && !replica_link_up(srv)) {
+            reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+            return;
+        }
     }
     if ((c->flags & CLIENT_MULTI) && !multi_runs_now(cmd)) {
         if (cmd->flags & CMD_NO_MULTI) {

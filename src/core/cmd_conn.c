@@ -94,6 +94,8 @@ static int client_type_by_name(const struct slice *s)
 
 static int client_type_of(const struct client *c)
 {
+    if (c->flags & CLIENT_MASTER) return CT_MASTER;
+    if (c->flags & CLIENT_REPLICA) return CT_REPLICA;
     return (c->flags & CLIENT_PUBSUB) ? CT_PUBSUB : CT_NORMAL;
 }
 
@@ -258,7 +260,7 @@ static void hello_cmd(struct client *c)
     reply_bulk_cstr(c, "mode");
     reply_bulk_cstr(c, "standalone");
     reply_bulk_cstr(c, "role");
-    reply_bulk_cstr(c, "master");
+    reply_bulk_cstr(c, c->srv->replica ? "replica" : "master");
     reply_bulk_cstr(c, "modules");
     reply_array(c, 0);
 }

@@ -9,6 +9,7 @@
 #include "core/cmd.h"
 #include "core/evict.h"
 #include "core/notify.h"
+#include "core/repl.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "proto/resp.h"
@@ -25,6 +26,7 @@ enum cfg_type { CFG_BOOL, CFG_INT, CFG_LL, CFG_MEM, CFG_STR, CFG_ENUM, CFG_SPECI
 
 #define CFG_IMMUTABLE 1u /* start-up only */
 #define CFG_ALIAS_HIDE 2u
+#define CFG_FILE_ONLY 4u /* config file and command line only: not CONFIG GET/SET (replicaof) */
 
 struct cfg_enum {
     const char *name;
@@ -56,6 +58,8 @@ static const struct cfg_enum loglevel_enum[] = {
     {"debug", LOG_DEBUG}, {"verbose", LOG_VERBOSE}, {"notice", LOG_NOTICE},
     {"warning", LOG_WARNING}, {"nothing", LOG_NOTHING}, {NULL, 0}};
 static const struct cfg_enum fsync_enum[] = {{"always", 0}, {"everysec", 1}, {"no", 2}, {NULL, 0}};
+static const struct cfg_enum diskless_load_enum[] = {
+    {"disabled", 0}, {"on-empty-db", 1}, {"swapdb", 2}, {NULL, 0}};
 static const struct cfg_enum policy_enum[] = {
     {"noeviction", MM_NOEVICTION},         {"allkeys-lru", MM_ALLKEYS_LRU},
     {"volatile-lru", MM_VOLATILE_LRU},     {"allkeys-lfu", MM_ALLKEYS_LFU},
@@ -243,6 +247,59 @@ static int set_save(struct server *srv, const struct cfg_def *d, int argc, char 
     return 0;
 }
 
+/* replicaof <host> <port>: the replica link starts once the server runs
+ * (server/main.c); REPLICAOF at run time keeps these current for CONFIG
+ * REWRITE. As in Redis, CONFIG SET/GET do not know it. */
+static int set_replicaof(struct server *srv, const struct cfg_def *d, int argc, char **argv,
+                         char *err, size_t errlen)
+{
+    long long port;
+    char *words[2], *copy = NULL;
+    if (argc == 1) { /* --replicaof "host port": one word to split */
+        copy = mem_strdup(argv[0]);
+        char *sp = strchr(copy, ' ');
+        if (sp) {
+            *sp = '\0';
+            words[0] = copy;
+            words[1] = sp + 1 + strspn(sp + 1, " ");
+            argv = words;
+            argc = 2;
+        }
+    }
+    if (argc != 2) {
+        mem_free(copy);
+        snprintf(err, errlen, "wrong number of arguments");
+        return -1;
+    }
+    int rc = 0;
+    if (!strcasecmp(argv[0], "no") && !strcasecmp(argv[1], "one")) {
+        mem_free(srv->cfg.replicaof_host);
+        srv->cfg.replicaof_host = NULL;
+        srv->cfg.replicaof_port = 0;
+    } else if (!util_str2ll(argv[1], strlen(argv[1]), &port) || port < 0 || port > 65535) {
+        snprintf(err, errlen, "Invalid master port");
+        rc = -1;
+    } else {
+        mem_free(srv->cfg.replicaof_host);
+        srv->cfg.replicaof_host = mem_strdup(argv[0]);
+        srv->cfg.replicaof_port = (int)port;
+    }
+    mem_free(copy);
+    return rc;
+}
+
+static void get_replicaof(struct server *srv, const struct cfg_def *d, char *buf, size_t len)
+{
+    if (srv->cfg.replicaof_host) snprintf(buf, len, "%s %d", srv->cfg.replicaof_host, srv->cfg.replicaof_port);
+    else buf[0] = '\0';
+}
+
+static int apply_min_replicas(struct server *srv, char *err, size_t errlen)
+{
+    repl_refresh_good_replicas(srv);
+    return 0;
+}
+
 static const struct cfg_def defs[] = {
     {"bind", NULL, CFG_STR, OFF(bind), 0, 0, NULL, CFG_IMMUTABLE},
     {"port", NULL, CFG_INT, OFF(port), 0, 65535, NULL, CFG_IMMUTABLE},
@@ -332,6 +389,22 @@ static const struct cfg_def defs[] = {
     {"repl-ping-replica-period", "repl-ping-slave-period", CFG_INT, OFF(repl_ping_replica_period),
      1, INT_MAX, NULL, 0},
     {"repl-timeout", NULL, CFG_INT, OFF(repl_timeout), 1, INT_MAX, NULL, 0},
+    {"replicaof", "slaveof", CFG_SPECIAL, 0, 0, 0, NULL, CFG_FILE_ONLY, set_replicaof, get_replicaof},
+    {"masterauth", NULL, CFG_STR, OFF(masterauth), 0, 0, NULL, 0},
+    {"masteruser", NULL, CFG_STR, OFF(masteruser), 0, 0, NULL, 0},
+    {"replica-read-only", "slave-read-only", CFG_BOOL, OFF(replica_read_only), 0, 0, NULL, 0},
+    {"replica-serve-stale-data", "slave-serve-stale-data", CFG_BOOL,
+     OFF(replica_serve_stale_data), 0, 0, NULL, 0},
+    {"replica-ignore-maxmemory", "slave-ignore-maxmemory", CFG_BOOL,
+     OFF(replica_ignore_maxmemory), 0, 0, NULL, 0},
+    {"replica-announced", NULL, CFG_BOOL, OFF(replica_announced), 0, 0, NULL, 0},
+    {"replica-priority", "slave-priority", CFG_INT, OFF(replica_priority), 0, INT_MAX, NULL, 0},
+    {"repl-diskless-load", NULL, CFG_ENUM, OFF(repl_diskless_load), 0, 0, diskless_load_enum, 0},
+    {"repl-reconnect-max-delay", NULL, CFG_INT, OFF(repl_reconnect_max_ms), 100, INT_MAX, NULL, 0},
+    {"min-replicas-to-write", "min-slaves-to-write", CFG_INT, OFF(min_replicas_to_write), 0,
+     INT_MAX, NULL, 0, NULL, NULL, apply_min_replicas},
+    {"min-replicas-max-lag", "min-slaves-max-lag", CFG_INT, OFF(min_replicas_max_lag), 0, INT_MAX,
+     NULL, 0, NULL, NULL, apply_min_replicas},
     {"enable-debug-command", NULL, CFG_BOOL, OFF(enable_debug_command), 0, 0, NULL, CFG_IMMUTABLE},
     {NULL},
 };
@@ -403,6 +476,15 @@ void config_defaults(struct config *cfg)
     cfg->enable_debug_command = true;
     cfg->repl_ping_replica_period = 10;
     cfg->repl_timeout = 60;
+    cfg->masterauth = mem_strdup("");
+    cfg->masteruser = mem_strdup("");
+    cfg->replica_read_only = true;
+    cfg->replica_serve_stale_data = true;
+    cfg->replica_ignore_maxmemory = true;
+    cfg->replica_announced = true;
+    cfg->replica_priority = 100;
+    cfg->repl_reconnect_max_ms = 5000;
+    cfg->min_replicas_max_lag = 10;
 }
 
 void config_free(struct config *cfg)
@@ -415,6 +497,8 @@ void config_free(struct config *cfg)
         }
     mem_free(cfg->config_file);
     cfg->config_file = NULL;
+    mem_free(cfg->replicaof_host);
+    cfg->replicaof_host = NULL;
 }
 
 static const struct cfg_def *find_def(const char *name)
@@ -709,7 +793,9 @@ int config_rewrite(struct server *srv, char *err, size_t errlen)
                 written[idx] = true;
                 char val[1024], q[2100];
                 get_def(srv, d, val, sizeof(val));
-                if (d->set == set_save && val[0] == '\0') EMIT("save \"\"\n");
+                if (d->set == set_replicaof) {
+                    if (val[0]) EMIT("replicaof %s\n", val); /* gone once a master */
+                } else if (d->set == set_save && val[0] == '\0') EMIT("save \"\"\n");
                 else if (d->set == set_save || d->set == set_obuf) {
                     /* multi-word values: one line per group */
                     if (d->set == set_obuf) {
@@ -760,7 +846,9 @@ int config_rewrite(struct server *srv, char *err, size_t errlen)
             EMIT("# Generated by CONFIG REWRITE\n");
             header = true;
         }
-        if (defs[i].set == set_save) {
+        if (defs[i].set == set_replicaof) {
+            EMIT("replicaof %s\n", cur);
+        } else if (defs[i].set == set_save) {
             if (!cur[0]) EMIT("save \"\"\n");
             else EMIT("save %s\n", cur);
         } else if (defs[i].set == set_obuf) {
@@ -807,7 +895,7 @@ static void config_get_cmd(struct client *c)
     for (int a = 2; a < c->argc; a++) {
         const struct slice *pat = &c->argv[a];
         for (size_t i = 0; i < ndefs; i++) {
-            if (hit[i]) continue;
+            if (hit[i] || (defs[i].flags & CFG_FILE_ONLY)) continue;
             bool m = util_glob_match(pat->p, pat->len, defs[i].name, strlen(defs[i].name), true);
             if (!m && defs[i].alias && util_eqi(pat->p, pat->len, defs[i].alias)) m = true;
             if (m) {
@@ -846,6 +934,7 @@ static void config_set_cmd(struct client *c)
     for (int i = 0; i < npairs; i++) {
         char *name = slice_dup(&c->argv[2 + 2 * i]);
         const struct cfg_def *d = find_def(name);
+        if (d && (d->flags & CFG_FILE_ONLY)) d = NULL;
         if (!d || (d->flags & CFG_IMMUTABLE)) {
             if (!d) snprintf(msg, sizeof(msg), "ERR Unknown option or number of arguments for CONFIG SET - '%s'", name);
             else snprintf(msg, sizeof(msg), "ERR CONFIG SET failed (possibly related to argument '%s') - can't set immutable config", name);

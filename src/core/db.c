@@ -174,17 +174,24 @@ static void entry_unlink_free(struct keyspace *ks, struct db *db, struct kentry 
     mem_free(ke);
 }
 
-/* Deletes ke if it is expired; true if it was. */
-static bool expire_if_needed(struct keyspace *ks, struct db *db, struct kentry *ke)
+/* Deletes ke if it is expired; true if it was (or, under expire_hide,
+ * true when it is expired but left in place). */
+static bool expire_check(struct keyspace *ks, struct db *db, struct kentry *ke, bool may_hide)
 {
     if (!(ke->flags & KE_EXPIRE)) return false;
     struct expnode *en = exp_find(db, ke);
     if (!en || en->when > ks->now_ms) return false;
     if (!ks->lazy_expire) return false;
+    if (ks->expire_hide && may_hide) return true;
     ks->stats.expired_keys++;
     if (ks->on_event) ks->on_event(ks, db, ke->key, ke->klen, KS_EV_EXPIRED, ks->on_event_priv);
     entry_unlink_free(ks, db, ke, db_hash_key(ke->key, ke->klen), fate(ks->lazyfree.expire));
     return true;
+}
+
+static bool expire_if_needed(struct keyspace *ks, struct db *db, struct kentry *ke)
+{
+    return expire_check(ks, db, ke, true);
 }
 
 bool db_entry_expired(const struct keyspace *ks, struct db *db, const struct kentry *ke)
@@ -273,7 +280,7 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
     /* an overwritten key whose TTL has passed expires first, as on any
      * lookup (its event, its stat, its DEL in the change stream), and the
      * new value starts afresh: it never inherits that TTL */
-    if (ke && expire_if_needed(ks, db, ke)) ke = NULL;
+    if (ke && expire_check(ks, db, ke, false)) ke = NULL;
     if (ke) {
         db_snap_touch(ks, db, ke);
         if (!keep_ttl && (ke->flags & KE_EXPIRE)) db_persist(db, ke);
@@ -409,6 +416,9 @@ struct kentry *db_random(struct keyspace *ks, struct db *db)
         struct kentry *ke = (struct kentry *)htab_random(&db->keys);
         if (!ke) return NULL;
         if (!expire_if_needed(ks, db, ke)) return ke;
+        /* a replica's reads delete nothing: every key may be expired and
+         * kept, so after enough tries any key will do (as Redis does) */
+        if (ks->expire_hide && tries == 99) return ke;
     }
     /* Still unlucky: every failed try deleted an expired key, so keep going;
      * this ends when a live key is found or the db is empty. (With lazy

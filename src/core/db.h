@@ -103,7 +103,11 @@ struct keyspace {
     long long now_ms;
     bool active_expire;       /* DEBUG SET-ACTIVE-EXPIRE */
     int active_expire_effort; /* 1..10 */
-    bool lazy_expire;         /* false while loading or as a replica later */
+    bool lazy_expire;         /* false while loading, and for a replica's master link */
+    /* a replica running a read: an expired key is missing to it but stays,
+     * waiting for the master's DEL (Redis 7.0's replica rule); writes
+     * (a writable replica) still delete it */
+    bool expire_hide;
     unsigned expire_db_cursor;/* next db for the active expiry cycle */
     struct ks_stats stats;
     ks_key_event_fn *on_event;

@@ -349,22 +349,7 @@ static void info_stats(struct sbuf *b, struct server *srv)
                 st->total_writes_processed, st->io_threaded_reads, st->io_threaded_writes);
 }
 
-static void info_replication(struct sbuf *b, struct server *srv)
-{
-    sbuf_catfmt(b, "role:master\r\n");
-    repl_info(srv, b);
-    sbuf_catfmt(b,
-                "master_failover_state:no-failover\r\n"
-                "master_replid:%s\r\n"
-                "master_replid2:0000000000000000000000000000000000000000\r\n"
-                "master_repl_offset:%lld\r\n"
-                "second_repl_offset:-1\r\n"
-                "repl_backlog_active:0\r\n"
-                "repl_backlog_size:1048576\r\n"
-                "repl_backlog_first_byte_offset:0\r\n"
-                "repl_backlog_histlen:0\r\n",
-                srv->runid, srv->repl_offset);
-}
+static void info_replication(struct sbuf *b, struct server *srv) { repl_info(srv, b); }
 
 static void info_cpu(struct sbuf *b)
 {

@@ -10,6 +10,7 @@
 #include "core/reply.h"
 #include "core/server.h"
 
+#include <stdint.h>
 #include <string.h>
 
 struct queued {
@@ -21,7 +22,16 @@ struct queued {
 struct multi_state {
     struct queued *q;
     int n, cap;
+    uint32_t any_flags; /* OR of the queued commands' flags */
+    uint32_t inv_flags; /* OR of their complements: a flag some command lacks */
 };
+
+void multi_queued_flags(const struct client *c, uint32_t *any, uint32_t *lacking)
+{
+    const struct multi_state *m = c->mstate;
+    *any = m ? m->any_flags : 0;
+    *lacking = m ? m->inv_flags : 0;
+}
 
 bool multi_runs_now(const struct command *cmd)
 {
@@ -48,6 +58,8 @@ void multi_queue(struct client *c, struct command *cmd)
         data += c->argv[i].len;
     }
     m->q[m->n++] = (struct queued){cmd, c->argc, argv};
+    m->any_flags |= cmd->flags;
+    m->inv_flags |= ~cmd->flags;
     reply_raw(c, "+QUEUED\r\n", 9);
 }
 

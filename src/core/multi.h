@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct client;
 struct command;
@@ -28,6 +29,9 @@ struct command;
 /* Commands that act on the transaction itself rather than being queued. */
 bool multi_runs_now(const struct command *cmd);
 void multi_queue(struct client *c, struct command *cmd);
+/* EXEC's checks: flags any queued command has (any), and flags some
+ * queued command lacks (lacking); 0 and 0 outside MULTI. */
+void multi_queued_flags(const struct client *c, uint32_t *any, uint32_t *lacking);
 /* Drop the queue and leave MULTI state (DISCARD, RESET, disconnect). */
 void multi_discard(struct client *c);
 

@@ -19,6 +19,11 @@
  * A blocked client served later runs outside call(): its retry propagates
  * with prop_command itself. docs/architecture.md lists every rewrite.
  *
+ * Replica-only commands. PUBLISH/SPUBLISH go to replicas and not to the
+ * AOF (prop_replicas_only): a unit that holds one is kept in two versions,
+ * `unit` for the replicas' sink (prop_attach_replicas) and `unit_all`
+ * without it for the others; a unit without one is built once.
+ *
  * The stream carries SELECT whenever the database changes; prop_reset_db
  * forces one before the next command (a new AOF file starts with it).
  *
@@ -48,6 +53,7 @@ struct propagation {
     struct {
         prop_sink_fn *fn;
         void *priv;
+        bool replicas; /* also gets replica-only commands (PUBLISH) */
     } sinks[PROP_MAX_SINKS];
     int nsinks;
     int suspended;     /* prop_suspend depth: replaying the AOF */
@@ -56,11 +62,20 @@ struct propagation {
     int ops;           /* commands in the unit */
     int stream_db;     /* the db selected in the stream, -1 none yet */
     int depth;         /* nested calls running (EXEC, blocked clients served) */
+    /* once the unit holds a replica-only command, the same unit without
+     * such commands, for the other sinks (the AOF) */
+    bool split;
+    struct sbuf unit_all; /* without replica-only commands */
+    size_t first_cmd_all;
+    int ops_all;
 };
 
 /* A consumer starts or stops receiving the stream; a new one gets a SELECT
  * before the next command. attach fails (-1) beyond PROP_MAX_SINKS. */
 int prop_attach(struct server *srv, prop_sink_fn *fn, void *priv);
+/* The same for the replicas' sink, which also receives what goes to
+ * replicas only (prop_replicas_only). */
+int prop_attach_replicas(struct server *srv, prop_sink_fn *fn, void *priv);
 void prop_detach(struct server *srv, prop_sink_fn *fn, void *priv);
 /* While suspended nothing is propagated (replaying the AOF must not write
  * it again); nests. */
@@ -76,6 +91,9 @@ void prop_addv(struct server *srv, int db, int argc, const char **argv, const si
  * several times). */
 void prop_command(struct client *c, int argc, const struct slice *argv);
 void prop_commandv(struct client *c, int argc, const char **argv, const size_t *lens);
+/* The running command (PUBLISH, SPUBLISH) also propagates itself to
+ * replicas, and only to them, as Redis 7.0 does: not to the AOF. */
+void prop_replicas_only(struct client *c);
 /* The running command propagates DEL key, or UNLINK key when `unlink` (a
  * deletion whose freeing follows a lazyfree-lazy-* directive, as Redis
  * 7.0 names it). */

@@ -8,6 +8,7 @@
  *  3. CLIENT_PUBSUB is set exactly while the client has a subscription of
  *     any kind. */
 #include "core/pubsub.h"
+#include "core/propagate.h"
 
 #include "base/htab.h"
 #include "base/mem.h"
@@ -379,14 +380,18 @@ static void unsubscribe_cmd(struct client *c) { unsubscribe_generic(c, PS_CHANNE
 static void punsubscribe_cmd(struct client *c) { unsubscribe_generic(c, PS_PATTERN); }
 static void sunsubscribe_cmd(struct client *c) { unsubscribe_generic(c, PS_SHARD); }
 
+/* PUBLISH and SPUBLISH reach replicas (their subscribers get the
+ * message too), never the AOF, as in Redis 7.0. */
 static void publish_cmd(struct client *c)
 {
     reply_ll(c, publish_kind(c->srv, PS_CHANNEL, ARG(1), ARG(2)));
+    prop_replicas_only(c);
 }
 
 static void spublish_cmd(struct client *c)
 {
     reply_ll(c, publish_kind(c->srv, PS_SHARD, ARG(1), ARG(2)));
+    prop_replicas_only(c);
 }
 
 struct chlist {

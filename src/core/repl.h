@@ -18,7 +18,11 @@ struct sbuf;
 /* client_free: a replica that goes stops receiving the stream. */
 void repl_client_gone(struct client *c);
 void repl_cron(struct server *srv);
-/* INFO replication's replica fields (connected_slaves, slaveN, offsets) */
+/* INFO replication: the role (the replica's link, core/replica), our
+ * replicas, the replication id and offset */
 void repl_info(struct server *srv, struct sbuf *b);
+/* srv->repl_good_replicas: replicas that acknowledged within
+ * min-replicas-max-lag (cron; CONFIG SET) */
+void repl_refresh_good_replicas(struct server *srv);
 
 #endif

@@ -27,6 +27,9 @@ static void mark_pending(struct client *c)
 static bool reply_muted(const struct client *c)
 {
     if (c->flags & CLIENT_PUSHING) return (c->flags & CLIENT_CLOSE_ASAP) || c->conn.fd < 0;
+    /* our master gets no replies to its stream, only what we choose to
+     * send it (REPLCONF ACK) */
+    if ((c->flags & (CLIENT_MASTER | CLIENT_MASTER_REPLY)) == CLIENT_MASTER) return true;
     return (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) ||
            c->conn.fd < 0;
 }
@@ -188,6 +191,9 @@ void reply_error(struct client *c, const char *msg)
         msg = buf;
     }
     server_count_error(c->srv, msg, len);
+    if ((c->flags & (CLIENT_MASTER | CLIENT_MASTER_REPLY)) == CLIENT_MASTER)
+        log_warning("A command from our MASTER failed (the error is not sent back): %.*s",
+                    (int)(len > 256 ? 256 : len), msg);
     reply_raw2(c, "-", 1, msg, len);
 }
 

@@ -16,6 +16,7 @@
 #include "core/tracking.h"
 #include "core/reply.h"
 #include "core/repl.h"
+#include "core/replica.h"
 #include "ev/ev.h"
 #include "net/net.h"
 
@@ -221,6 +222,11 @@ int server_init(struct server *srv, char *err, size_t errlen)
     srv->lastsave = srv->start_ms / 1000;
     util_random_hex(srv->runid, 40);
     srv->runid[40] = '\0';
+    util_random_hex(srv->replid, 40);
+    srv->replid[40] = '\0';
+    memset(srv->replid2, '0', 40);
+    srv->replid2[40] = '\0';
+    srv->second_repl_offset = -1;
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -309,7 +315,8 @@ static long long cron(struct ev_loop *loop, long long id, void *data)
     long long budget = 1000000LL / srv->cfg.hz / 4;
     long long capped = srv->ks.stats.expired_time_cap_reached_count;
     long long expire_start = util_monotonic_us();
-    ks_active_expire(&srv->ks, true, budget);
+    /* a replica's keys expire by its master's DELs (core/replica.h) */
+    if (!srv->replica) ks_active_expire(&srv->ks, true, budget);
     long long expire_ms = (util_monotonic_us() - expire_start) / 1000;
     if (srv->cfg.latency_monitor_threshold > 0 && expire_ms >= srv->cfg.latency_monitor_threshold)
         latency_add_sample(srv, "expire-cycle", expire_ms);
@@ -336,7 +343,7 @@ static void before_sleep(struct ev_loop *loop, void *data)
     struct server *srv = data;
     /* a fast expiry cycle, bounded to 1ms, keeps stale keys low between
      * cron runs when the slow cycle cannot keep up */
-    if (srv->expire_fast && srv->ks.active_expire) {
+    if (srv->expire_fast && srv->ks.active_expire && !srv->replica) {
         server_update_time(srv);
         ks_active_expire(&srv->ks, false, 1000);
     }
@@ -381,6 +388,7 @@ void slowlog_free_all(struct server *srv);
 
 void server_deinit(struct server *srv)
 {
+    replica_deinit(srv);
     while (srv->clients_head) {
         srv->clients_head->flags &= ~CLIENT_PROTECTED;
         client_free(srv->clients_head);
@@ -400,6 +408,7 @@ void server_deinit(struct server *srv)
     tracking_deinit(srv);
     slowlog_free_all(srv);
     sbuf_free(&srv->prop.unit);
+    sbuf_free(&srv->prop.unit_all);
     mem_free(srv->latency);
     ev_free(&srv->loop);
     config_free(&srv->cfg);

@@ -39,6 +39,10 @@ struct persist_hooks {
     void (*before_sleep)(struct server *srv);
     /* SYNC/PSYNC: the data set as an RDB image, appended to out */
     void (*sync_payload)(struct server *srv, struct sbuf *out);
+    /* A replica's full synchronisation: the master's RDB image (len bytes
+     * at p) replaces the whole data set (the change log restarts from it).
+     * 0, or -1 with err; on -1 the data set is left empty. */
+    int (*sync_load)(struct server *srv, const uint8_t *p, size_t len, char *err, size_t errlen);
     /* DEBUG RELOAD (aof false) / DEBUG LOADAOF: 0, or -1 with err */
     int (*reload)(struct server *srv, bool aof, int flags, char *err, size_t errlen);
 };
@@ -133,6 +137,19 @@ struct config {
     /* microseconds per key: paces a BGSAVE's walk (tests), never sleeps */
     int rdb_key_save_delay;
     int repl_ping_replica_period, repl_timeout;
+    /* the replica side (core/replica): `replicaof` from the config file
+     * (NULL: a master; REPLICAOF keeps it current for CONFIG REWRITE) */
+    char *replicaof_host;
+    int replicaof_port;
+    char *masterauth, *masteruser;
+    bool replica_read_only, replica_serve_stale_data, replica_ignore_maxmemory;
+    bool replica_announced;
+    int replica_priority;
+    int repl_diskless_load; /* enum: disabled, on-empty-db, swapdb (all load from memory) */
+    int repl_reconnect_max_ms; /* backoff cap between attempts to reach the master */
+    /* the master side: writes need this many replicas that acked within
+     * min_replicas_max_lag seconds (0: no check) */
+    int min_replicas_to_write, min_replicas_max_lag;
     bool enable_debug_command; /* "yes" | "local" | "no" kept as bool: yes/local */
     char *config_file; /* absolute path or NULL */
 };
@@ -228,8 +245,18 @@ struct server {
      * (core/repl) */
     struct propagation prop;
     int nreplicas;
-    long long repl_offset; /* bytes of stream sent to replicas */
+    int repl_good_replicas; /* acked within min-replicas-max-lag (refreshed by cron) */
+    /* the replication history this data set belongs to: our own as a
+     * master; the master's once synchronised as a replica. repl_offset is
+     * the stream position: bytes sent to replicas (a master), bytes of the
+     * master's stream applied (a replica). replid2 / second_repl_offset:
+     * the history we came from before the last REPLICAOF NO ONE. */
+    char replid[41], replid2[41];
+    long long repl_offset;
+    long long second_repl_offset;
     long long repl_last_ping_ms;
+    /* the link to our master (core/replica), NULL while a master */
+    struct replica *replica;
 
     /* persistence (src/persist sets these at start-up) */
     const struct persist_hooks *persist_hooks;

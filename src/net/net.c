@@ -70,6 +70,29 @@ int net_set_keepalive(int fd, int interval)
     return 0;
 }
 
+int net_tcp_connect(const struct sockaddr *sa, unsigned salen, char *err, size_t errlen)
+{
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (connect(fd, sa, (socklen_t)salen) < 0 && errno != EINPROGRESS) {
+        snprintf(err, errlen, "connect: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int net_connect_error(int fd)
+{
+    int e = 0;
+    socklen_t len = sizeof(e);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0) return errno;
+    return e;
+}
+
 int net_tcp_listen(const char *addr, int port, int backlog, char *err, size_t errlen)
 {
     struct addrinfo hints = {0}, *res = NULL;

@@ -51,6 +51,14 @@ int net_tcp_listen(const char *addr, int port, int backlog, char *err, size_t er
 int net_unix_listen(const char *path, unsigned perm, int backlog, char *err, size_t errlen);
 /* Accepts one connection; fd or -1 (errno EAGAIN when none pending). */
 int net_accept(int lfd, char *ip, size_t iplen, int *port);
+/* Outgoing TCP: starts a non-blocking connect to sa; the fd (the connect
+ * may still be in progress: wait for it to become writable, then ask
+ * net_connect_error), or -1 with a message in err. */
+struct sockaddr;
+int net_tcp_connect(const struct sockaddr *sa, unsigned salen, char *err, size_t errlen);
+/* After a non-blocking connect turned writable: 0 connected, or the errno
+ * it failed with. */
+int net_connect_error(int fd);
 int net_set_nonblock(int fd);
 int net_set_nodelay(int fd);
 int net_set_keepalive(int fd, int interval);

@@ -8,6 +8,7 @@
 #include "core/client.h"
 #include "core/cmd.h"
 #include "core/reply.h"
+#include "persist/rdb.h"
 #include "persist/snapshot.h"
 
 #include <stdio.h>
@@ -34,7 +35,43 @@ static int h_reload(struct server *srv, bool aof, int flags, char *err, size_t e
 
 static void h_sync_payload(struct server *srv, struct sbuf *out) { snapshot_to_buffer(srv, out); }
 
+/* A replica's full synchronisation. The engine's change log (the AOF)
+ * described the old data set: it is switched off, and on again once the
+ * master's data set is in (which writes a new base from it, as Redis
+ * restarts its AOF after a sync). A snapshot in progress is stopped first,
+ * as FLUSHALL stops it. The payload is always loaded from memory:
+ * repl-diskless-load's values (disabled, on-empty-db, swapdb) are accepted
+ * and all behave this way (docs/persistence.md). */
+static int h_sync_load(struct server *srv, const uint8_t *p, size_t len, char *err, size_t errlen)
+{
+    bool log = srv->cfg.appendonly;
+    char e[256];
+    if (log && E(srv)->set_log(srv, false, e, sizeof e) < 0)
+        log_warning("Turning the AOF off for the sync: %s", e);
+    E(srv)->flushall(srv, false);
+    for (int i = 0; i < srv->ks.ndb; i++)
+        db_flush(&srv->ks, ks_db(&srv->ks, i), srv->cfg.replica_lazy_flush);
+    struct rdb_limits lim;
+    struct rdb_load_stats st = {0};
+    rdb_limits_from_config(&lim, &srv->cfg);
+    int rc = rdb_load_buf_with(&srv->ks, p, len, &lim, &st, err, errlen);
+    if (rc < 0) {
+        /* what loaded before the error is not the master's data set */
+        for (int i = 0; i < srv->ks.ndb; i++) db_flush(&srv->ks, ks_db(&srv->ks, i), true);
+    } else {
+        srv->rdb_loaded_keys = st.keys_loaded;
+        srv->rdb_loaded_expired = st.keys_expired;
+        log_notice("MASTER <-> REPLICA sync: %lld keys loaded, %lld expired", st.keys_loaded,
+                   st.keys_expired);
+    }
+    srv->dirty++;
+    if (log && E(srv)->set_log(srv, true, e, sizeof e) < 0)
+        log_warning("Turning the AOF back on after the sync failed: %s", e);
+    return rc < 0 ? -1 : 0;
+}
+
 static const struct persist_hooks hooks = {
+    .sync_load = h_sync_load,
     .sync_payload = h_sync_payload,
     .cron = h_cron,
     .shutdown = h_shutdown,
@@ -121,7 +158,7 @@ struct command persist_commands[] = {
     {"bgrewriteaof", bgrewriteaof_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0,
      "@admin @slow @dangerous", "Asynchronously rewrites the append-only file to disk", "1.0.0",
      "server"},
-    {"save", save_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0, "@admin @slow @dangerous",
+    {"save", save_cmd, 1, CMD_NOSCRIPT | CMD_ADMIN | CMD_NO_MULTI, 0, 0, 0, "@admin @slow @dangerous",
      "Synchronously saves the database(s) to disk", "1.0.0", "server"},
     {"bgsave", bgsave_cmd, -1, CMD_NOSCRIPT | CMD_ADMIN, 0, 0, 0, "@admin @slow @dangerous",
      "Asynchronously saves the database(s) to disk", "1.0.0", "server"},

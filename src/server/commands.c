@@ -23,6 +23,7 @@ extern struct command sort_commands[];
 extern struct command pubsub_commands[];
 extern struct command persist_commands[];
 extern struct command repl_commands[];
+extern struct command replica_commands[];
 extern struct command dump_commands[];
 
 void commands_register_all(struct server *srv)
@@ -46,5 +47,6 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, pubsub_commands);
     cmd_register(srv, persist_commands);
     cmd_register(srv, repl_commands);
+    cmd_register(srv, replica_commands);
     cmd_register(srv, dump_commands);
 }

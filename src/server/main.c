@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "core/config.h"
+#include "core/replica.h"
 #include "base/util.h"
 #include "core/server.h"
 #include "persist/engine.h"
@@ -141,6 +142,12 @@ int main(int argc, char **argv)
     }
     if (srv.cfg.pidfile && srv.cfg.pidfile[0]) write_pidfile(srv.cfg.pidfile);
     log_notice("Apiary ready to accept connections on port %d, pid %d", srv.cfg.port, (int)getpid());
+    /* `replicaof` in the configuration: the link starts with the loop */
+    if (srv.cfg.replicaof_host) {
+        char *host = mem_strdup(srv.cfg.replicaof_host);
+        replica_set_master(&srv, host, srv.cfg.replicaof_port);
+        mem_free(host);
+    }
     server_run(&srv);
     persist_engine_deinit(&srv);
     server_deinit(&srv);

@@ -36,11 +36,12 @@ def free_port():
 class Server:
     """A running apiary-server; .client() gives a new redis-py client."""
 
-    def __init__(self, args=(), config_text=None, dir=None, expect_exit=False):
+    def __init__(self, args=(), config_text=None, dir=None, expect_exit=False, port=None):
         """dir: start in an existing directory (a restart); expect_exit: the
         server is expected to refuse to start: wait for it to exit and keep
-        its exit code in self.exit_code."""
-        self.port = free_port()
+        its exit code in self.exit_code; port: a given port (a restart that
+        others must find where it was)."""
+        self.port = port or free_port()
         self.dir = dir or tempfile.mkdtemp(prefix="apiary-test-")
         if not dir:
             CREATED_DIRS.append(self.dir)
