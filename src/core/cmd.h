@@ -87,6 +87,9 @@ struct command *cmd_lookup_sub(struct command *parent, const char *name, size_t 
 /* Run cmd on c->argc/argv with accounting, skipping the checks of
  * cmd_dispatch (EXEC runs queued commands through it). */
 void cmd_call(struct client *c, struct command *cmd);
+/* Refuse cmd for c with msg (an error without '-'): counts a rejected
+ * call, flags c's transaction (a refused EXEC ends it with EXECABORT). */
+void cmd_reject(struct client *c, struct command *cmd, const char *msg);
 /* Run the request in c->argc/c->argv. */
 void cmd_dispatch(struct client *c);
 /* Key positions of the request per the command's spec; returns count. */

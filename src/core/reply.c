@@ -18,7 +18,7 @@
 
 static void mark_pending(struct client *c)
 {
-    if (c->flags & CLIENT_PENDING_WRITE) return;
+    if (c->flags & (CLIENT_PENDING_WRITE | CLIENT_SCRIPT)) return;
     c->flags |= CLIENT_PENDING_WRITE;
     c->pw_next = c->srv->pending_write;
     c->srv->pending_write = c;
@@ -26,6 +26,7 @@ static void mark_pending(struct client *c)
 
 static bool reply_muted(const struct client *c)
 {
+    if (c->flags & CLIENT_SCRIPT) return false; /* the script reads what it gets */
     if (c->flags & CLIENT_PUSHING) return (c->flags & CLIENT_CLOSE_ASAP) || c->conn.fd < 0;
     return (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP)) ||
            c->conn.fd < 0;
@@ -71,6 +72,7 @@ static inline void obuf_grew(struct client *c)
 {
     size_t used = client_obuf_bytes(c);
     if (used > c->obuf_peak) c->obuf_peak = used;
+    if (c->flags & CLIENT_SCRIPT) return; /* read back at once, never closed */
     const struct obuf_limit *l = &c->srv->cfg.obuf_limits[client_obuf_class(c)];
     if (l->hard || l->soft) check_obuf_limits(c);
 }
@@ -188,6 +190,20 @@ void reply_error(struct client *c, const char *msg)
         msg = buf;
     }
     server_count_error(c->srv, msg, len);
+    reply_raw2(c, "-", 1, msg, len);
+}
+
+void reply_error_nostats(struct client *c, const char *msg)
+{
+    size_t len = strlen(msg);
+    char buf[1024];
+    if (memchr(msg, '\r', len) || memchr(msg, '\n', len)) {
+        if (len >= sizeof(buf)) len = sizeof(buf) - 1;
+        memcpy(buf, msg, len);
+        for (size_t i = 0; i < len; i++)
+            if (buf[i] == '\r' || buf[i] == '\n') buf[i] = ' ';
+        msg = buf;
+    }
     reply_raw2(c, "-", 1, msg, len);
 }
 

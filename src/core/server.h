@@ -133,6 +133,10 @@ struct config {
     /* microseconds per key: paces a BGSAVE's walk (tests), never sleeps */
     int rdb_key_save_delay;
     int repl_ping_replica_period, repl_timeout;
+    /* scripting (src/script): a script running longer than this (ms) lets
+     * the loop serve other clients, who get BUSY (lua-time-limit) */
+    long long busy_reply_threshold;
+    long long lua_max_memory; /* bytes the Lua VM may hold, 0 = no limit */
     bool enable_debug_command; /* "yes" | "local" | "no" kept as bool: yes/local */
     char *config_file; /* absolute path or NULL */
 };
@@ -237,6 +241,19 @@ struct server {
      * and save points set, write commands (and PING) get MISCONF */
     bool bgsave_failed;
     long long rdb_loaded_keys, rdb_loaded_expired; /* the last load */
+
+    /* scripting (src/script sets these; core reads them) */
+    struct scripting *scripting;
+    struct client *script_caller; /* the client whose script runs, or NULL */
+    bool script_busy; /* past busy-reply-threshold: other clients get BUSY */
+    bool script_is_eval; /* (for the BUSY text) EVAL rather than FCALL */
+    long long lua_vm_memory, lua_scripts_memory, lua_nscripts; /* INFO memory */
+    /* maxmemory was exceeded (after eviction) when the running top-level
+     * command was dispatched: a script's first DENYOOM command is refused */
+    bool oom_at_dispatch;
+    /* total_error_replies when the last call() ended: a command failed if
+     * it grew past this (so a script's inner failures are not its own) */
+    long long err_mark;
 
     /* shutdown */
     bool shutdown_asap;

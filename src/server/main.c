@@ -8,6 +8,7 @@
 #include "base/util.h"
 #include "core/server.h"
 #include "persist/engine.h"
+#include "script/script.h"
 #include "server/commands.h"
 
 #include <errno.h>
@@ -115,6 +116,10 @@ int main(int argc, char **argv)
         return 1;
     }
     commands_register_all(&srv);
+    if (script_init(&srv, err, sizeof(err)) < 0) {
+        log_warning("%s", err);
+        return 1;
+    }
     if (persist_engine_init(&srv, err, sizeof(err)) < 0) {
         log_warning("%s", err);
         return 1;
@@ -132,6 +137,7 @@ int main(int argc, char **argv)
     if (loaded < 0) {
         log_warning("%s. Exiting.", err); /* the engine says what failed */
         persist_engine_deinit(&srv);
+        script_deinit(&srv);
         server_deinit(&srv);
         return 1;
     }
@@ -143,6 +149,7 @@ int main(int argc, char **argv)
     log_notice("Apiary ready to accept connections on port %d, pid %d", srv.cfg.port, (int)getpid());
     server_run(&srv);
     persist_engine_deinit(&srv);
+    script_deinit(&srv);
     server_deinit(&srv);
     return 0;
 }
