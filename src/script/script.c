@@ -148,6 +148,16 @@ static int parse_shebang(const char *body, size_t len, uint32_t *flags, size_t *
     return 0;
 }
 
+int script_compile(struct scripting *s, const char *code, size_t len, size_t skip,
+                   const char *chunkname)
+{
+    lua_State *L = s->L;
+    if (luaL_loadbuffer(L, code + skip, len - skip, chunkname)) return -1;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->env_ref);
+    lua_setfenv(L, -2);
+    return 0;
+}
+
 /* The cached script for body, compiling and caching it first; NULL after
  * replying the error to c. */
 static struct script *cache_add(struct client *c, struct scripting *s, const char *body,
@@ -165,7 +175,7 @@ static struct script *cache_add(struct client *c, struct scripting *s, const cha
         return NULL;
     }
     lua_State *L = s->L;
-    if (luaL_loadbuffer(L, body + skip, len - skip, "@user_script")) {
+    if (script_compile(s, body, len, skip, "@user_script") < 0) {
         const char *m = lua_tostring(L, -1);
         snprintf(err, sizeof(err), "ERR Error compiling script (new function): %s",
                  m ? m : "unknown error");
@@ -174,8 +184,6 @@ static struct script *cache_add(struct client *c, struct scripting *s, const cha
         update_info(s);
         return NULL;
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->env_ref);
-    lua_setfenv(L, -2);
     struct script *sc = mem_alloc(sizeof(*sc) + len + 1);
     sc->node.next = NULL;
     memcpy(sc->sha, sha, 41);
@@ -225,6 +233,7 @@ int script_init(struct server *srv, char *err, size_t errlen)
     }
     s->c = client_new_script(srv);
     srv->scripting = s;
+    function_init(s);
     update_info(s);
     return 0;
 }
@@ -233,6 +242,7 @@ void script_deinit(struct server *srv)
 {
     struct scripting *s = srv->scripting;
     if (!s) return;
+    function_deinit(s);
     engine_stop(s);
     client_free(s->c);
     mem_free(s->argv);
@@ -396,7 +406,7 @@ static void hook(lua_State *L, lua_Debug *ar)
         r->flags |= RUN_TIMEDOUT;
         log_warning("Slow script detected: still in execution after %lld milliseconds. You can "
                     "try killing the script using the SCRIPT KILL command. Script SHA1 is: %s",
-                    ms, r->sha);
+                    ms, r->name);
         srv->script_busy = true;
         client_stop_reading(r->caller);
     }
@@ -412,28 +422,25 @@ static void hook(lua_State *L, lua_Debug *ar)
 
 /* ---- running --------------------------------------------------------------------- */
 
-static void set_array(lua_State *L, const char *name, const struct slice *v, int n)
+static void set_array(lua_State *L, const struct slice *v, int n)
 {
     lua_createtable(L, n, 0);
     for (int i = 0; i < n; i++) {
         lua_pushlstring(L, v[i].p, v[i].len);
         lua_rawseti(L, -2, i + 1);
     }
-    lua_setfield(L, LUA_GLOBALSINDEX, name);
 }
 
-/* Runs sc for c with argv[first..first+nkeys) as KEYS and the rest as ARGV;
- * replies the result. */
-static void run_script(struct client *c, struct scripting *s, struct script *sc, int first,
-                       int nkeys, bool ro)
+void script_run(struct client *c, struct scripting *s, const struct script_fn *fn, int first,
+                int nkeys, bool ro)
 {
     struct server *srv = c->srv;
-    if (!(sc->flags & SCRIPT_FLAG_COMPAT)) {
-        if (!(sc->flags & SCRIPT_FLAG_NO_WRITES) && ro) {
+    if (!(fn->flags & SCRIPT_FLAG_COMPAT)) {
+        if (!(fn->flags & SCRIPT_FLAG_NO_WRITES) && ro) {
             reply_error(c, "ERR Can not execute a script with write flag using *_ro command.");
             return;
         }
-        if (!(sc->flags & SCRIPT_FLAG_ALLOW_OOM) && srv->cfg.maxmemory > 0 &&
+        if (!(fn->flags & SCRIPT_FLAG_ALLOW_OOM) && srv->cfg.maxmemory > 0 &&
             srv->oom_at_dispatch && !(c->flags & CLIENT_LOADING)) {
             reply_error(c, "OOM allow-oom flag is not set on the script, can not run it when used "
                            "memory > 'maxmemory'");
@@ -441,40 +448,49 @@ static void run_script(struct client *c, struct scripting *s, struct script *sc,
         }
     }
     lua_State *L = s->L;
-    struct run_ctx ctx = {c, sc->sha, 0, util_monotonic_us()};
-    if (ro || (sc->flags & SCRIPT_FLAG_NO_WRITES)) ctx.flags |= RUN_READONLY;
-    if (sc->flags & SCRIPT_FLAG_ALLOW_OOM) ctx.flags |= RUN_ALLOW_OOM;
+    struct run_ctx ctx = {c, fn->name, 0, util_monotonic_us(), fn->is_eval};
+    if (ro || (fn->flags & SCRIPT_FLAG_NO_WRITES)) ctx.flags |= RUN_READONLY;
+    if (fn->flags & SCRIPT_FLAG_ALLOW_OOM) ctx.flags |= RUN_ALLOW_OOM;
     struct client *fc = s->c;
     fc->db = c->db;
     fc->resp = 2;
     s->run = &ctx;
     srv->script_caller = c;
-    srv->script_is_eval = true;
-    set_array(L, "KEYS", c->argv + first, nkeys);
-    set_array(L, "ARGV", c->argv + first + nkeys, c->argc - first - nkeys);
-    if (srv->cfg.busy_reply_threshold > 0) lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    srv->script_is_eval = fn->is_eval;
     int base = lua_gettop(L);
     lua_pushcfunction(L, scriptlua_error_handler);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, sc->ref);
-    int rc = lua_pcall(L, 0, 1, base + 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fn->ref);
+    int nargs = 0;
+    if (fn->is_eval) {
+        set_array(L, c->argv + first, nkeys);
+        lua_setfield(L, LUA_GLOBALSINDEX, "KEYS");
+        set_array(L, c->argv + first + nkeys, c->argc - first - nkeys);
+        lua_setfield(L, LUA_GLOBALSINDEX, "ARGV");
+    } else { /* a function gets them as its arguments */
+        set_array(L, c->argv + first, nkeys);
+        set_array(L, c->argv + first + nkeys, c->argc - first - nkeys);
+        nargs = 2;
+    }
+    if (srv->cfg.busy_reply_threshold > 0) lua_sethook(L, hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    s->limited = true;
+    int rc = lua_pcall(L, nargs, 1, base + 1);
+    s->limited = false;
     lua_sethook(L, NULL, 0, 0);
     if (ctx.flags & RUN_TIMEDOUT) {
         srv->script_busy = false;
         client_resume_reading(c);
-        log_warning("Script %s ended after %lld milliseconds", sc->sha,
+        log_warning("Script %s ended after %lld milliseconds", fn->name,
                     (util_monotonic_us() - ctx.start_us) / 1000);
     }
     int resp = fc->resp;
     fc->resp = 2;
     s->run = NULL;
     srv->script_caller = NULL;
-    if (rc == 0) {
-        scriptlua_reply(L, c, resp, sc->sha);
-    } else if (lua_istable(L, -1)) {
-        scriptlua_reply(L, c, resp, sc->sha); /* the error table */
+    if (rc == 0 || lua_istable(L, -1)) {
+        scriptlua_reply(L, c, resp, fn->name); /* the result, or the error table */
     } else {
         const char *m = lua_tostring(L, -1);
-        reply_errorf(c, "ERR Error running script %s: %s", sc->sha, m ? m : "unknown error");
+        reply_errorf(c, "ERR Error running script %s: %s", fn->name, m ? m : "unknown error");
         lua_pop(L, 1);
     }
     lua_settop(L, base);
@@ -486,7 +502,7 @@ static void run_script(struct client *c, struct scripting *s, struct script *sc,
 }
 
 /* numkeys of EVAL-family argv; false after replying the error */
-static bool parse_numkeys(struct client *c, long long *nkeys)
+bool script_parse_numkeys(struct client *c, long long *nkeys)
 {
     if (!util_str2ll(c->argv[2].p, c->argv[2].len, nkeys)) {
         reply_err_notint(c);
@@ -507,7 +523,7 @@ static void eval_generic(struct client *c, bool sha, bool ro)
 {
     struct scripting *s = c->srv->scripting;
     long long nkeys;
-    if (!parse_numkeys(c, &nkeys)) return;
+    if (!script_parse_numkeys(c, &nkeys)) return;
     struct script *sc;
     if (sha) {
         sc = cache_find(s, c->argv[1].p, c->argv[1].len);
@@ -519,7 +535,8 @@ static void eval_generic(struct client *c, bool sha, bool ro)
         sc = cache_add(c, s, c->argv[1].p, c->argv[1].len);
         if (!sc) return;
     }
-    run_script(c, s, sc, 3, (int)nkeys, ro);
+    struct script_fn fn = {sc->sha, sc->ref, sc->flags, true};
+    script_run(c, s, &fn, 3, (int)nkeys, ro);
 }
 
 static void eval_cmd(struct client *c) { eval_generic(c, false, false); }
@@ -528,7 +545,7 @@ static void eval_ro_cmd(struct client *c) { eval_generic(c, false, true); }
 static void evalsha_ro_cmd(struct client *c) { eval_generic(c, true, true); }
 
 /* COMMAND GETKEYS for the EVAL family: argv[3..3+numkeys) */
-static int eval_getkeys(struct client *c, int argc, int *keys, int max)
+int script_getkeys(struct client *c, int argc, int *keys, int max)
 {
     long long n;
     if (argc < 3 || !util_str2ll(c->argv[2].p, c->argv[2].len, &n) || n < 0 || n > argc - 3)
@@ -570,10 +587,11 @@ static void script_flush_cmd(struct client *c)
         log_warning("%s", err);
         abort();
     }
+    function_reload_all(s); /* functions are not the script cache */
     reply_ok(c);
 }
 
-static void script_kill_cmd(struct client *c)
+void script_kill(struct client *c, bool is_eval)
 {
     struct scripting *s = c->srv->scripting;
     struct run_ctx *r = s->run;
@@ -587,9 +605,18 @@ static void script_kill_cmd(struct client *c)
                        "a hard way using the SHUTDOWN NOSAVE command.");
         return;
     }
+    if (r->is_eval != is_eval) {
+        reply_error(c, r->is_eval ? "BUSY Redis is busy running a script. You can only call "
+                                    "SCRIPT KILL or SHUTDOWN NOSAVE."
+                                  : "BUSY Redis is busy running a script. You can only call "
+                                    "FUNCTION KILL or SHUTDOWN NOSAVE.");
+        return;
+    }
     r->flags |= RUN_KILLED;
     reply_ok(c);
 }
+
+static void script_kill_cmd(struct client *c) { script_kill(c, true); }
 
 static void script_debug_cmd(struct client *c)
 {
@@ -631,15 +658,15 @@ static struct command script_subcommands[] = {
 
 struct command script_commands[] = {
     {"eval", eval_cmd, -3, EVAL_FLAGS | CMD_MAY_REPLICATE, 0, 0, 0, "@slow @scripting",
-     "Executes a server-side Lua script.", "2.6.0", "scripting", NULL, eval_getkeys},
+     "Executes a server-side Lua script.", "2.6.0", "scripting", NULL, script_getkeys},
     {"evalsha", evalsha_cmd, -3, EVAL_FLAGS | CMD_MAY_REPLICATE, 0, 0, 0, "@slow @scripting",
      "Executes a server-side Lua script by SHA1 digest.", "2.6.0", "scripting", NULL,
-     eval_getkeys},
+     script_getkeys},
     {"eval_ro", eval_ro_cmd, -3, EVAL_FLAGS | CMD_READONLY, 0, 0, 0, "@slow @scripting",
-     "Executes a read-only server-side Lua script.", "7.0.0", "scripting", NULL, eval_getkeys},
+     "Executes a read-only server-side Lua script.", "7.0.0", "scripting", NULL, script_getkeys},
     {"evalsha_ro", evalsha_ro_cmd, -3, EVAL_FLAGS | CMD_READONLY, 0, 0, 0, "@slow @scripting",
      "Executes a read-only server-side Lua script by SHA1 digest.", "7.0.0", "scripting", NULL,
-     eval_getkeys},
+     script_getkeys},
     {"script", NULL, -2, 0, 0, 0, 0, "@slow", "A container for Lua scripts management commands.",
      "2.6.0", "scripting", script_subcommands},
     {NULL}};

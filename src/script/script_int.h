@@ -47,9 +47,18 @@ struct script {
 
 struct run_ctx {
     struct client *caller;
-    const char *sha;
+    const char *name;    /* the script's SHA1, or the function's name */
     uint32_t flags;      /* enum run_flag */
     long long start_us;  /* monotonic */
+    bool is_eval;
+};
+
+/* What script_run runs: a cached script or a library function. */
+struct script_fn {
+    const char *name; /* SHA1 or function name, for errors and logs */
+    int ref;          /* registry reference to the Lua function */
+    uint32_t flags;   /* enum script_flag */
+    bool is_eval;     /* KEYS/ARGV as globals (EVAL) or as arguments (FCALL) */
 };
 
 struct scripting {
@@ -60,6 +69,7 @@ struct scripting {
     struct run_ctx *run;   /* the running script, or NULL */
     int env_ref;           /* the protected globals scripts see */
     int gc_count;          /* calls since the last incremental GC step */
+    bool limited;          /* lua-max-memory applies (only inside lua_pcall) */
     size_t vm_bytes;       /* what the Lua allocator holds */
     size_t scripts_bytes;  /* bodies in the cache */
     /* redis.call's reused buffers */
@@ -67,7 +77,20 @@ struct scripting {
     int argv_cap;
     struct sbuf args;
     struct sbuf reply; /* a reply that spilled into blocks, joined */
+    /* functions (function.c) */
+    struct flib *libs;        /* loaded libraries, newest first */
+    struct htab funcs;        /* function name -> struct ffunc */
+    struct fload *loading;    /* FUNCTION LOAD in progress: what it registers */
+    long long load_start_us;  /* when it started (its time limit) */
 };
+
+/* function.c */
+void function_init(struct scripting *s);
+void function_deinit(struct scripting *s);
+/* After SCRIPT FLUSH replaced the Lua state: load every library again. */
+void function_reload_all(struct scripting *s);
+/* redis.register_function */
+int function_register(lua_State *L);
 
 /* script_lua.c */
 lua_State *scriptlua_new(struct scripting *s);
@@ -85,6 +108,20 @@ void scriptlua_push_error(lua_State *L, const char *msg, size_t len, bool counte
 int scriptlua_error_handler(lua_State *L);
 
 /* script.c */
+/* Runs fn for c with c->argv[first..first+nkeys) as keys and the rest as
+ * arguments; replies the result. ro: EVAL_RO / FCALL_RO. */
+void script_run(struct client *c, struct scripting *s, const struct script_fn *fn, int first,
+                int nkeys, bool ro);
+/* argv[2] as numkeys; false after replying the error */
+bool script_parse_numkeys(struct client *c, long long *nkeys);
+/* COMMAND GETKEYS of EVAL/FCALL-shaped commands */
+int script_getkeys(struct client *c, int argc, int *keys, int max);
+/* SCRIPT KILL (is_eval) / FUNCTION KILL */
+void script_kill(struct client *c, bool is_eval);
+/* Compiles code (from `skip` on) as a chunk named chunkname with the
+ * protected environment and pushes it; -1 with the Lua message pushed. */
+int script_compile(struct scripting *s, const char *code, size_t len, size_t skip,
+                   const char *chunkname);
 struct scripting *script_of(lua_State *L);
 /* redis.call / redis.pcall: runs the command in the Lua arguments. */
 int script_call_command(lua_State *L, bool raise);

@@ -40,7 +40,33 @@
 
 #define SCRIPT_MAX_DEPTH 128 /* nesting of replies and results */
 
-/* ---- globals protection ---------------------------------------------------- */
+/* Pushes t[k] without metamethods (a result's metatable is never run). */
+static void raw_field(lua_State *L, int idx, const char *k)
+{
+    lua_pushstring(L, k);
+    lua_rawget(L, idx < 0 && idx > LUA_REGISTRYINDEX ? idx - 1 : idx);
+}
+
+/* ---- globals protection ----------------------------------------------------
+ *
+ * Lua 5.1 has no read-only tables, so protection is by proxy: the globals a
+ * script sees, the `redis` table and the standard libraries are empty
+ * tables whose metatable reads through to the real table and refuses every
+ * write. Their metatable is hidden behind a read-only guard (getmetatable
+ * returns the guard), and setmetatable / rawset refuse any protected table
+ * (a weak registry set names them). Binary chunks are refused (loadstring
+ * returns nil for them, load is removed): bytecode is not verified by
+ * Lua 5.1 and could crash the server. */
+
+static const char ro_key = 'r'; /* registry: weak set of protected tables */
+
+static int ro_error(lua_State *L)
+{
+    luaL_where(L, 1);
+    lua_pushstring(L, "Attempt to modify a readonly table");
+    lua_concat(L, 2);
+    return lua_error(L);
+}
 
 static int env_index(lua_State *L)
 {
@@ -65,6 +91,133 @@ static int env_newindex(lua_State *L)
                     name);
     lua_concat(L, 2);
     return lua_error(L);
+}
+
+static bool is_protected(lua_State *L, int idx)
+{
+    if (!lua_istable(L, idx)) return false;
+    lua_pushlightuserdata(L, (void *)&ro_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_pushvalue(L, idx < 0 && idx > LUA_REGISTRYINDEX ? idx - 1 : idx);
+    lua_rawget(L, -2);
+    bool yes = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    return yes;
+}
+
+static void mark_protected(lua_State *L, int idx)
+{
+    lua_pushlightuserdata(L, (void *)&ro_key);
+    lua_rawget(L, LUA_REGISTRYINDEX);
+    lua_pushvalue(L, idx < 0 && idx > LUA_REGISTRYINDEX ? idx - 1 : idx);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+/* setmetatable / rawset with the original as upvalue 1 */
+static int guarded_call(lua_State *L)
+{
+    if (is_protected(L, 1)) return ro_error(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int safe_loadstring(lua_State *L)
+{
+    size_t len;
+    const char *p = lua_tolstring(L, 1, &len);
+    if (p && len && p[0] == LUA_SIGNATURE[0]) {
+        lua_pushnil(L);
+        lua_pushstring(L, "binary chunks are not allowed");
+        return 2;
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* Pushes a protected proxy of the table at idx (the globals when env:
+ * missing names are errors then). The guard is at guard_idx. */
+static void push_proxy(lua_State *L, int idx, int guard_idx, bool env)
+{
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushstring(L, "__index");
+    if (env) {
+        lua_pushvalue(L, idx);
+        lua_pushcclosure(L, env_index, 1);
+    } else {
+        lua_pushvalue(L, idx);
+    }
+    lua_rawset(L, -3);
+    lua_pushstring(L, "__newindex");
+    lua_pushcfunction(L, env ? env_newindex : ro_error);
+    lua_rawset(L, -3);
+    lua_pushstring(L, "__metatable");
+    lua_pushvalue(L, guard_idx);
+    lua_rawset(L, -3);
+    lua_setmetatable(L, -2);
+    mark_protected(L, -1);
+}
+
+/* Replaces the global `name` (a table) by a protected proxy of it. */
+static void protect_global(lua_State *L, const char *name, int guard_idx)
+{
+    lua_getglobal(L, name);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return;
+    }
+    push_proxy(L, lua_gettop(L), guard_idx, false);
+    lua_setglobal(L, name);
+    lua_pop(L, 1);
+}
+
+/* Wraps the global function `name` with fn (the original as upvalue). */
+static void wrap_global(lua_State *L, const char *name, lua_CFunction fn)
+{
+    lua_getglobal(L, name);
+    lua_pushcclosure(L, fn, 1);
+    lua_setglobal(L, name);
+}
+
+/* Sets up protection; leaves the scripts' environment on the stack. */
+static void protect(lua_State *L)
+{
+    lua_pushlightuserdata(L, (void *)&ro_key);
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushstring(L, "__mode");
+    lua_pushstring(L, "k");
+    lua_rawset(L, -3);
+    lua_setmetatable(L, -2);
+    lua_rawset(L, LUA_REGISTRYINDEX);
+    /* the guard: what getmetatable returns for a protected table */
+    lua_newtable(L);
+    int guard = lua_gettop(L);
+    lua_newtable(L);
+    lua_pushstring(L, "__newindex");
+    lua_pushcfunction(L, ro_error);
+    lua_rawset(L, -3);
+    lua_pushstring(L, "__metatable");
+    lua_pushboolean(L, 0);
+    lua_rawset(L, -3);
+    lua_setmetatable(L, -2);
+    mark_protected(L, guard);
+    static const char *const libs[] = {"redis", "string", "table", "math", "debug", "coroutine", "bit", NULL};
+    for (int i = 0; libs[i]; i++) protect_global(L, libs[i], guard);
+    wrap_global(L, "setmetatable", guarded_call);
+    wrap_global(L, "rawset", guarded_call);
+    wrap_global(L, "loadstring", safe_loadstring);
+    push_proxy(L, LUA_GLOBALSINDEX, guard, true);
+    /* scripts that name _G get their own (protected) globals */
+    lua_pushvalue(L, -1);
+    lua_setglobal(L, "_G");
+    lua_remove(L, guard);
 }
 
 /* ---- the redis table ------------------------------------------------------- */
@@ -234,7 +387,7 @@ static void *lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     /* lua-max-memory: refusing makes Lua raise "not enough memory", which
      * fails the script (never the server) */
     long long limit = s->srv->cfg.lua_max_memory;
-    if (limit > 0 && nsize > osize && s->vm_bytes + (nsize - osize) > (size_t)limit && s->run)
+    if (limit > 0 && s->limited && nsize > osize && s->vm_bytes + (nsize - osize) > (size_t)limit)
         return NULL;
     void *p = realloc(ptr, nsize);
     if (!p) return NULL;
@@ -265,7 +418,7 @@ lua_State *scriptlua_new(struct scripting *s)
         lua_call(L, 1, 0);
     }
     /* no file access from scripts */
-    static const char *const removed[] = {"dofile", "loadfile", NULL};
+    static const char *const removed[] = {"dofile", "loadfile", "load", "print", NULL};
     for (int i = 0; removed[i]; i++) {
         lua_pushnil(L);
         lua_setglobal(L, removed[i]);
@@ -283,6 +436,7 @@ lua_State *scriptlua_new(struct scripting *s)
     set_fn(L, "breakpoint", l_false);
     set_fn(L, "debug", l_nothing);
     set_fn(L, "acl_check_cmd", l_acl_check_cmd);
+    set_fn(L, "register_function", function_register);
     set_num(L, "LOG_DEBUG", LOG_DEBUG);
     set_num(L, "LOG_VERBOSE", LOG_VERBOSE);
     set_num(L, "LOG_NOTICE", LOG_NOTICE);
@@ -293,21 +447,7 @@ lua_State *scriptlua_new(struct scripting *s)
     set_num(L, "REPL_REPLICA", 2);
     set_num(L, "REPL_ALL", 3);
     lua_setglobal(L, "redis");
-    /* the protected environment: an empty table whose reads fall through
-     * to the real globals and whose writes fail */
-    lua_newtable(L);
-    lua_newtable(L); /* its metatable */
-    lua_pushstring(L, "__index");
-    lua_pushvalue(L, LUA_GLOBALSINDEX);
-    lua_pushcclosure(L, env_index, 1);
-    lua_rawset(L, -3);
-    lua_pushstring(L, "__newindex");
-    lua_pushcfunction(L, env_newindex);
-    lua_rawset(L, -3);
-    lua_pushstring(L, "__metatable");
-    lua_pushboolean(L, 0);
-    lua_rawset(L, -3);
-    lua_setmetatable(L, -2);
+    protect(L);
     s->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return L;
 }
@@ -352,7 +492,7 @@ int scriptlua_error_handler(lua_State *L)
         if (!strcmp(ar.what, "C")) have = lua_getstack(L, 2, &ar) && lua_getinfo(L, "Sl", &ar);
     }
     if (lua_istable(L, 1)) {
-        lua_getfield(L, 1, "err");
+        raw_field(L, 1, "err");
         bool is_err = lua_isstring(L, -1);
         lua_pop(L, 1);
         if (!is_err) {
@@ -368,7 +508,7 @@ int scriptlua_error_handler(lua_State *L)
         lua_rawset(L, -3);
         lua_replace(L, 1);
     }
-    lua_getfield(L, 1, "source");
+    raw_field(L, 1, "source");
     bool has_source = !lua_isnil(L, -1);
     lua_pop(L, 1);
     if (have && !has_source && ar.currentline > 0) {
@@ -551,7 +691,7 @@ int scriptlua_push_reply(lua_State *L, const char *p, size_t len)
 /* field k of the table at idx as a string (NULL when absent or not one) */
 static const char *table_str(lua_State *L, int idx, const char *k, size_t *len)
 {
-    lua_getfield(L, idx, k); /* never triggers metamethods we set */
+    raw_field(L, idx, k);
     if (lua_type(L, -1) != LUA_TSTRING) {
         lua_pop(L, 1);
         return NULL;
@@ -581,12 +721,12 @@ static void reply_table(lua_State *L, struct client *c, int resp, const char *sh
     size_t len;
     const char *p;
     if ((p = table_str(L, t, "err", &len))) {
-        lua_getfield(L, t, "ignore_error_stats_update");
+        raw_field(L, t, "ignore_error_stats_update");
         bool counted = lua_toboolean(L, -1);
         lua_pop(L, 1);
         size_t slen = 0, llen = 0;
         const char *src = table_str(L, t, "source", &slen);
-        lua_getfield(L, t, "line");
+        raw_field(L, t, "line");
         long long line = lua_isnumber(L, -1) ? (long long)lua_tonumber(L, -1) : 0;
         lua_pop(L, 1);
         (void)llen;
@@ -606,7 +746,7 @@ static void reply_table(lua_State *L, struct client *c, int resp, const char *sh
         reply_status_clean(c, p, len);
         return;
     }
-    lua_getfield(L, t, "double");
+    raw_field(L, t, "double");
     if (lua_type(L, -1) == LUA_TNUMBER) {
         reply_double(c, lua_tonumber(L, -1));
         lua_pop(L, 1);
@@ -617,7 +757,7 @@ static void reply_table(lua_State *L, struct client *c, int resp, const char *sh
         reply_bignum(c, p, len);
         return;
     }
-    lua_getfield(L, t, "verbatim_string");
+    raw_field(L, t, "verbatim_string");
     if (lua_istable(L, -1)) {
         size_t flen, slen;
         const char *f = table_str(L, lua_gettop(L), "format", &flen);
@@ -632,7 +772,7 @@ static void reply_table(lua_State *L, struct client *c, int resp, const char *sh
         }
     }
     lua_pop(L, 1);
-    lua_getfield(L, t, "map");
+    raw_field(L, t, "map");
     if (lua_istable(L, -1)) {
         int m = lua_gettop(L);
         long long n = 0;
@@ -652,7 +792,7 @@ static void reply_table(lua_State *L, struct client *c, int resp, const char *sh
         return;
     }
     lua_pop(L, 1);
-    lua_getfield(L, t, "set");
+    raw_field(L, t, "set");
     if (lua_istable(L, -1)) {
         int m = lua_gettop(L);
         long long n = 0;
