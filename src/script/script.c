@@ -332,6 +332,7 @@ int script_call_command(lua_State *L, bool raise)
         s->argv[i - 1].len = len;
         dst += len;
     }
+    lua_settop(L, 0); /* copied: room on the stack for the reply */
     struct client *c = s->c;
     struct command *cmd = cmd_lookup(srv, s->argv[0].p, s->argv[0].len);
     if (cmd && cmd->subcommands && argc >= 2) cmd = cmd_lookup_sub(cmd, s->argv[1].p, s->argv[1].len);
@@ -440,7 +441,8 @@ void script_run(struct client *c, struct scripting *s, const struct script_fn *f
             reply_error(c, "ERR Can not execute a script with write flag using *_ro command.");
             return;
         }
-        if (!(fn->flags & SCRIPT_FLAG_ALLOW_OOM) && srv->cfg.maxmemory > 0 &&
+        /* a script that declares no-writes may run over maxmemory */
+        if (!(fn->flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) && srv->cfg.maxmemory > 0 &&
             srv->oom_at_dispatch && !(c->flags & CLIENT_LOADING)) {
             reply_error(c, "OOM allow-oom flag is not set on the script, can not run it when used "
                            "memory > 'maxmemory'");

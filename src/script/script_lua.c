@@ -35,6 +35,7 @@
 #include <lualib.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,6 +219,102 @@ static void protect(lua_State *L)
     lua_pushvalue(L, -1);
     lua_setglobal(L, "_G");
     lua_remove(L, guard);
+}
+
+/* ---- bit: the LuaBitOp API on 32-bit integers --------------------------------
+ *
+ * Debian's Lua 5.1 has no `bit` module built in; this is the same API
+ * (tobit, tohex, bnot, band, bor, bxor, lshift, rshift, arshift, rol, ror,
+ * bswap): arguments are reduced modulo 2^32 (rounded to an integer first),
+ * results are signed 32-bit numbers. */
+
+static uint32_t bit_arg(lua_State *L, int i)
+{
+    double d = luaL_checknumber(L, i);
+    if (!isfinite(d)) return 0;
+    double m = fmod(rint(d), 4294967296.0);
+    if (m < 0) m += 4294967296.0;
+    return (uint32_t)m;
+}
+
+static int bit_ret(lua_State *L, uint32_t v)
+{
+    lua_pushnumber(L, (lua_Number)(int32_t)v);
+    return 1;
+}
+
+static int bit_tobit(lua_State *L) { return bit_ret(L, bit_arg(L, 1)); }
+static int bit_bnot(lua_State *L) { return bit_ret(L, ~bit_arg(L, 1)); }
+static int bit_bswap(lua_State *L)
+{
+    uint32_t v = bit_arg(L, 1);
+    return bit_ret(L, (v >> 24) | ((v >> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24));
+}
+
+#define BIT_FOLD(fname, op)                                                                        \
+    static int fname(lua_State *L)                                                                 \
+    {                                                                                              \
+        uint32_t v = bit_arg(L, 1);                                                                \
+        for (int i = 2, n = lua_gettop(L); i <= n; i++) v op bit_arg(L, i);                        \
+        return bit_ret(L, v);                                                                      \
+    }
+BIT_FOLD(bit_band, &=)
+BIT_FOLD(bit_bor, |=)
+BIT_FOLD(bit_bxor, ^=)
+
+static int bit_lshift(lua_State *L) { return bit_ret(L, bit_arg(L, 1) << (bit_arg(L, 2) & 31)); }
+static int bit_rshift(lua_State *L) { return bit_ret(L, bit_arg(L, 1) >> (bit_arg(L, 2) & 31)); }
+static int bit_arshift(lua_State *L)
+{
+    int32_t v = (int32_t)bit_arg(L, 1);
+    unsigned n = bit_arg(L, 2) & 31;
+    return bit_ret(L, (uint32_t)(v < 0 ? ~(~v >> n) : v >> n));
+}
+static int bit_rol(lua_State *L)
+{
+    uint32_t v = bit_arg(L, 1), n = bit_arg(L, 2) & 31;
+    return bit_ret(L, n ? (v << n) | (v >> (32 - n)) : v);
+}
+static int bit_ror(lua_State *L)
+{
+    uint32_t v = bit_arg(L, 1), n = bit_arg(L, 2) & 31;
+    return bit_ret(L, n ? (v >> n) | (v << (32 - n)) : v);
+}
+static int bit_tohex(lua_State *L)
+{
+    uint32_t v = bit_arg(L, 1);
+    int n = lua_isnone(L, 2) ? 8 : (int)(int32_t)bit_arg(L, 2);
+    const char *digits = "0123456789abcdef";
+    if (n < 0) {
+        n = -n;
+        digits = "0123456789ABCDEF";
+    }
+    if (n > 8) n = 8;
+    char buf[8];
+    for (int i = n - 1; i >= 0; i--) {
+        buf[i] = digits[v & 15];
+        v >>= 4;
+    }
+    lua_pushlstring(L, buf, (size_t)n);
+    return 1;
+}
+
+static void open_bit(lua_State *L)
+{
+    static const luaL_Reg fns[] = {{"tobit", bit_tobit},   {"bnot", bit_bnot},
+                                   {"band", bit_band},     {"bor", bit_bor},
+                                   {"bxor", bit_bxor},     {"lshift", bit_lshift},
+                                   {"rshift", bit_rshift}, {"arshift", bit_arshift},
+                                   {"rol", bit_rol},       {"ror", bit_ror},
+                                   {"bswap", bit_bswap},   {"tohex", bit_tohex},
+                                   {NULL, NULL}};
+    lua_newtable(L);
+    for (const luaL_Reg *f = fns; f->name; f++) {
+        lua_pushstring(L, f->name);
+        lua_pushcfunction(L, f->func);
+        lua_rawset(L, -3);
+    }
+    lua_setglobal(L, "bit");
 }
 
 /* ---- the redis table ------------------------------------------------------- */
@@ -417,6 +514,7 @@ lua_State *scriptlua_new(struct scripting *s)
         lua_pushstring(L, l->name);
         lua_call(L, 1, 0);
     }
+    open_bit(L);
     /* no file access from scripts */
     static const char *const removed[] = {"dofile", "loadfile", "load", "print", NULL};
     for (int i = 0; removed[i]; i++) {
