@@ -343,7 +343,9 @@ static void dispatch(struct client *c)
     /* maxmemory: evict by policy first; commands that may grow memory are
      * refused while still above the limit */
     srv->oom_at_dispatch = srv->cfg.maxmemory > 0 && !evict_if_needed(srv);
-    if (srv->oom_at_dispatch && (cmd->flags & CMD_DENYOOM)) {
+    if (srv->oom_at_dispatch &&
+        ((cmd->flags & CMD_DENYOOM) || ((c->flags & CLIENT_MULTI) && !strcmp(cmd->name, "exec") &&
+                                        (multi_queued_flags(c) & CMD_DENYOOM)))) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }

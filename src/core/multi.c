@@ -21,7 +21,10 @@ struct queued {
 struct multi_state {
     struct queued *q;
     int n, cap;
+    uint32_t cmd_flags; /* the union of the queued commands' flags */
 };
+
+uint32_t multi_queued_flags(const struct client *c) { return c->mstate ? c->mstate->cmd_flags : 0; }
 
 bool multi_runs_now(const struct command *cmd)
 {
@@ -48,6 +51,7 @@ void multi_queue(struct client *c, struct command *cmd)
         data += c->argv[i].len;
     }
     m->q[m->n++] = (struct queued){cmd, c->argc, argv};
+    m->cmd_flags |= cmd->flags;
     reply_raw(c, "+QUEUED\r\n", 9);
 }
 

@@ -20,6 +20,7 @@
 #define APIARY_MULTI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 struct client;
@@ -28,6 +29,9 @@ struct command;
 /* Commands that act on the transaction itself rather than being queued. */
 bool multi_runs_now(const struct command *cmd);
 void multi_queue(struct client *c, struct command *cmd);
+/* The union of the flags of c's queued commands (EXEC of a transaction
+ * holding a DENYOOM command is refused over maxmemory). */
+uint32_t multi_queued_flags(const struct client *c);
 /* Drop the queue and leave MULTI state (DISCARD, RESET, disconnect). */
 void multi_discard(struct client *c);
 
