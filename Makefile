@@ -50,9 +50,9 @@ $(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/$(1)/*.c))
 endef
 $(foreach l,base ev net proto core types script persist,$(eval $(call layer_lib,$(l))))
 
-# types/ and persist/ register their command tables through core's table,
-# and core reaches persist's snapshot hook through a function pointer, so
-# the three are resolved together; the rest links strictly downward.
+# types/, script/ and persist/ register their command tables through core's
+# table, and core reaches persist's snapshot hook through a function pointer,
+# so the four are resolved together; the rest links strictly downward.
 $(BUILD)/apiary-server: $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/server/*.c)) $(LIBS)
 	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libscript.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)

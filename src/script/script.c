@@ -349,6 +349,7 @@ int script_call_command(lua_State *L, bool raise)
         srv->oom_at_dispatch && (cmd->flags & CMD_DENYOOM) && !(r->caller->flags & CLIENT_LOADING))
         return call_reject(L, s, cmd, raise, "OOM command not allowed when used memory > 'maxmemory'.");
     if (cmd->flags & CMD_WRITE) r->flags |= RUN_WROTE;
+    c->olen = c->osent = 0; /* invariant 3; nothing may precede the reply */
     c->argc = argc;
     c->argv = s->argv;
     cmd_call(c, cmd);
