@@ -483,9 +483,10 @@ static void *lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     /* lua-max-memory: refusing makes Lua raise "not enough memory", which
      * fails the script (never the server) */
-    long long limit = s->srv->cfg.lua_max_memory;
-    if (limit > 0 && s->limited && nsize > osize && s->vm_bytes + (nsize - osize) > (size_t)limit)
-        return NULL;
+    if (s->limited && nsize > osize) {
+        long long limit = s->srv->cfg.lua_max_memory;
+        if (limit > 0 && s->vm_bytes + (nsize - osize) > (size_t)limit) return NULL;
+    }
     void *p = realloc(ptr, nsize);
     if (!p) return NULL;
     s->vm_bytes = s->vm_bytes - osize + nsize;
