@@ -178,8 +178,6 @@ static bool arity_ok(const struct command *cmd, int argc)
     return (cmd->arity > 0 && argc == cmd->arity) || (cmd->arity < 0 && argc >= -cmd->arity);
 }
 
-void monitor_feed(struct server *srv, struct client *c);
-
 static void call(struct client *c, struct command *cmd)
 {
     struct server *srv = c->srv;

@@ -92,6 +92,10 @@ void cmd_call(struct client *c, struct command *cmd);
 void cmd_reject(struct client *c, struct command *cmd, const char *msg);
 /* Run the request in c->argc/c->argv. */
 void cmd_dispatch(struct client *c);
+/* MONITOR: shows c's request to the monitors now (call() does it after a
+ * command ran; EVAL and FCALL, flagged skip-monitor, show themselves
+ * before their script's commands). */
+void monitor_feed(struct server *srv, struct client *c);
 /* Key positions of the request per the command's spec; returns count. */
 int cmd_get_keys(struct command *cmd, struct client *c, int argc, int *keys, int max);
 /* For COMMAND: iterate every top-level command. */

@@ -450,6 +450,8 @@ void script_run(struct client *c, struct scripting *s, const struct script_fn *f
             return;
         }
     }
+    /* MONITOR shows the EVAL / FCALL before the commands it runs */
+    if (srv->monitors) monitor_feed(srv, c);
     lua_State *L = s->L;
     struct run_ctx ctx = {c, fn->name, 0, util_monotonic_us(), fn->is_eval};
     if (ro || (fn->flags & SCRIPT_FLAG_NO_WRITES)) ctx.flags |= RUN_READONLY;
