@@ -235,12 +235,12 @@ static void info_memory(struct sbuf *b, struct server *srv)
                 "used_memory_lua_human:%s\r\n"
                 "used_memory_scripts_eval:%lld\r\n"
                 "number_of_cached_scripts:%lld\r\n"
-                "number_of_functions:0\r\n"
-                "number_of_libraries:0\r\n"
+                "number_of_functions:%lld\r\n"
+                "number_of_libraries:%lld\r\n"
                 "used_memory_vm_functions:0\r\n"
                 "used_memory_vm_total:%lld\r\n"
                 "used_memory_vm_total_human:%s\r\n"
-                "used_memory_functions:0\r\n"
+                "used_memory_functions:%lld\r\n"
                 "used_memory_scripts:%lld\r\n"
                 "used_memory_scripts_human:%s\r\n"
                 "maxmemory:%lld\r\n"
@@ -262,7 +262,8 @@ static void info_memory(struct sbuf *b, struct server *srv)
                 used, h_used, rss, h_rss, peak, h_peak,
                 peak ? (double)used * 100 / (double)peak : 0.0, overhead, dataset,
                 used ? (double)dataset * 100 / (double)used : 0.0, sysmem, h_sys, lua, lua, h_lua,
-                scripts, srv->lua_nscripts, lua, h_lua, scripts, h_scripts, srv->cfg.maxmemory, h_max, policy, used ? (double)rss / (double)used : 0.0,
+                scripts, srv->lua_nscripts, srv->lua_nfunctions, srv->lua_nlibraries, lua, h_lua,
+                srv->lua_functions_memory, scripts, h_scripts, srv->cfg.maxmemory, h_max, policy, used ? (double)rss / (double)used : 0.0,
                 rss - used, clients, mem_allocator_name(), lazyfree_pending_objects(),
                 lazyfree_freed_objects());
 }

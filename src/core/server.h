@@ -248,6 +248,7 @@ struct server {
     bool script_busy; /* past busy-reply-threshold: other clients get BUSY */
     bool script_is_eval; /* (for the BUSY text) EVAL rather than FCALL */
     long long lua_vm_memory, lua_scripts_memory, lua_nscripts; /* INFO memory */
+    long long lua_nfunctions, lua_nlibraries, lua_functions_memory;
     /* maxmemory was exceeded (after eviction) when the running top-level
      * command was dispatched: a script's first DENYOOM command is refused */
     bool oom_at_dispatch;

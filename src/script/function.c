@@ -130,9 +130,18 @@ static void drop_funcs(struct scripting *s, struct flib *lib, bool unref)
     mem_free(d.v);
 }
 
+/* INFO memory: number_of_functions, number_of_libraries,
+ * used_memory_functions (the libraries' code and names) */
 static void update_counts(struct scripting *s)
 {
-    (void)s; /* INFO counts functions through FUNCTION STATS only */
+    long long libs = 0, bytes = 0;
+    for (struct flib *l = s->libs; l; l = l->next) {
+        libs++;
+        bytes += (long long)(sizeof(*l) + l->len + strlen(l->name) + 2);
+    }
+    s->srv->lua_nlibraries = libs;
+    s->srv->lua_nfunctions = (long long)htab_size(&s->funcs);
+    s->srv->lua_functions_memory = bytes;
 }
 
 void function_init(struct scripting *s) { htab_init(&s->funcs, &ffunc_type); }
@@ -415,6 +424,7 @@ void function_reload_all(struct scripting *s)
         }
         install(s, lib, &ld);
     }
+    update_counts(s);
 }
 
 /* ---- commands ------------------------------------------------------------------ */
@@ -472,6 +482,7 @@ static void function_delete_cmd(struct client *c)
     drop_funcs(s, lib, true);
     *link = lib->next;
     flib_free(lib);
+    update_counts(s);
     reply_ok(c);
 }
 
@@ -489,6 +500,7 @@ static void function_flush_cmd(struct client *c)
         s->libs = l->next;
         flib_free(l);
     }
+    update_counts(s);
     reply_ok(c);
 }
 

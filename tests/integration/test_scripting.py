@@ -566,6 +566,8 @@ def test_functions(r):
     assert r.fcall("setk", 1, "fk", "fv") == b"OK"
     assert r.fcall("getk", 1, "fk") == b"fv"
     assert r.execute_command("FCALL_RO", "ro", 0) == b"ro"
+    mem = r.info("memory")
+    assert (mem["number_of_functions"], mem["number_of_libraries"]) == (3, 1)
     assert "write flag" in err(r, "FCALL_RO", "setk", 1, "fk", "x")
     assert err(r, "FCALL", "nosuch", 0) == "Function not found"
     listed = r.function_list()
