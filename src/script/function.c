@@ -144,7 +144,10 @@ static void update_counts(struct scripting *s)
     s->srv->lua_functions_memory = bytes;
 }
 
-void function_init(struct scripting *s) { htab_init(&s->funcs, &ffunc_type); }
+void function_init(struct scripting *s)
+{
+    htab_init(&s->funcs, &ffunc_type);
+}
 
 void function_deinit(struct scripting *s)
 {
@@ -179,7 +182,8 @@ int function_register(lua_State *L)
 {
     struct scripting *s = script_of(L);
     struct fload *ld = s->loading;
-    if (!ld) return reg_error(L, "redis.register_function can only be called on FUNCTION LOAD command");
+    if (!ld)
+        return reg_error(L, "redis.register_function can only be called on FUNCTION LOAD command");
     size_t nlen = 0, dlen = 0;
     const char *name = NULL, *desc = NULL;
     uint32_t flags = 0;
@@ -198,9 +202,11 @@ int function_register(lua_State *L)
                 strcmp(k, "description"))
                 return reg_error(L, "unknown argument given to redis.register_function");
         }
-        if (lua_type(L, 2) != LUA_TSTRING) return reg_error(L, "redis.register_function must get a function name argument");
+        if (lua_type(L, 2) != LUA_TSTRING)
+            return reg_error(L, "redis.register_function must get a function name argument");
         name = lua_tolstring(L, 2, &nlen);
-        if (!lua_isfunction(L, 3)) return reg_error(L, "redis.register_function must get a callback argument");
+        if (!lua_isfunction(L, 3))
+            return reg_error(L, "redis.register_function must get a callback argument");
         if (lua_istable(L, 4)) {
             for (int i = 1;; i++) {
                 lua_rawgeti(L, 4, i);
@@ -209,19 +215,29 @@ int function_register(lua_State *L)
                     break;
                 }
                 const char *f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
-                if (!strcmp(f, "no-writes")) flags |= SCRIPT_FLAG_NO_WRITES;
-                else if (!strcmp(f, "allow-oom")) flags |= SCRIPT_FLAG_ALLOW_OOM;
-                else if (!strcmp(f, "allow-stale")) flags |= SCRIPT_FLAG_ALLOW_STALE;
-                else if (!strcmp(f, "no-cluster")) flags |= SCRIPT_FLAG_NO_CLUSTER;
-                else if (!strcmp(f, "allow-cross-slot-keys")) flags |= SCRIPT_FLAG_ALLOW_CROSS_SLOT;
-                else return reg_error(L, "unknown flag given");
+                if (!strcmp(f, "no-writes"))
+                    flags |= SCRIPT_FLAG_NO_WRITES;
+                else if (!strcmp(f, "allow-oom"))
+                    flags |= SCRIPT_FLAG_ALLOW_OOM;
+                else if (!strcmp(f, "allow-stale"))
+                    flags |= SCRIPT_FLAG_ALLOW_STALE;
+                else if (!strcmp(f, "no-cluster"))
+                    flags |= SCRIPT_FLAG_NO_CLUSTER;
+                else if (!strcmp(f, "allow-cross-slot-keys"))
+                    flags |= SCRIPT_FLAG_ALLOW_CROSS_SLOT;
+                else
+                    return reg_error(L, "unknown flag given");
                 lua_pop(L, 1);
             }
         } else if (!lua_isnil(L, 4)) {
-            return reg_error(L, "flags argument to redis.register_function must be a table representing function flags");
+            return reg_error(L, "flags argument to redis.register_function must be a table "
+                                "representing function flags");
         }
-        if (lua_type(L, 5) == LUA_TSTRING) desc = lua_tolstring(L, 5, &dlen);
-        else if (!lua_isnil(L, 5)) return reg_error(L, "description argument given to redis.register_function must be a string");
+        if (lua_type(L, 5) == LUA_TSTRING)
+            desc = lua_tolstring(L, 5, &dlen);
+        else if (!lua_isnil(L, 5))
+            return reg_error(
+                L, "description argument given to redis.register_function must be a string");
         fn_idx = 3;
     } else {
         if (lua_gettop(L) != 2 || lua_type(L, 1) != LUA_TSTRING || !lua_isfunction(L, 2))
@@ -230,7 +246,8 @@ int function_register(lua_State *L)
         fn_idx = 2;
     }
     if (!valid_name(name, nlen))
-        return reg_error(L, "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+        return reg_error(L, "Function names can only contain letters, numbers, or underscores(_) "
+                            "and must be at least one character long");
     for (int i = 0; i < ld->n; i++)
         if (ld->f[i]->nlen == nlen && !memcmp(ld->f[i]->name, name, nlen))
             return reg_error(L, "Function already exists in the library");
@@ -269,9 +286,11 @@ static int parse_lib_shebang(const char *code, size_t len, const char **name, si
     const char *p = code + 2, *e = code + end;
     bool first = true;
     while (p < e) {
-        while (p < e && *p == ' ') p++;
+        while (p < e && *p == ' ')
+            p++;
         const char *t = p;
-        while (p < e && *p != ' ') p++;
+        while (p < e && *p != ' ')
+            p++;
         size_t tl = (size_t)(p - t);
         if (!tl) break;
         if (first) {
@@ -284,7 +303,8 @@ static int parse_lib_shebang(const char *code, size_t len, const char **name, si
             *name = t + 5;
             *nlen = tl - 5;
         } else {
-            snprintf(err, errlen, "ERR Invalid metadata value given: %.*s", (int)(tl < 64 ? tl : 64), t);
+            snprintf(err, errlen, "ERR Invalid metadata value given: %.*s",
+                     (int)(tl < 64 ? tl : 64), t);
             return -1;
         }
     }
@@ -297,7 +317,9 @@ static int parse_lib_shebang(const char *code, size_t len, const char **name, si
         return -1;
     }
     if (!valid_name(*name, *nlen)) {
-        snprintf(err, errlen, "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long");
+        snprintf(err, errlen,
+                 "ERR Library names can only contain letters, numbers, or underscores(_) and must "
+                 "be at least one character long");
         return -1;
     }
     return 0;
@@ -305,7 +327,8 @@ static int parse_lib_shebang(const char *code, size_t len, const char **name, si
 
 static void fload_discard(struct scripting *s, struct fload *ld)
 {
-    for (int i = 0; i < ld->n; i++) ffunc_free(s, ld->f[i], true);
+    for (int i = 0; i < ld->n; i++)
+        ffunc_free(s, ld->f[i], true);
     mem_free(ld->f);
     ld->f = NULL;
     ld->n = ld->cap = 0;
@@ -443,17 +466,25 @@ static void fcall_generic(struct client *c, bool ro)
     script_run(c, s, &fn, 3, (int)nkeys, ro);
 }
 
-static void fcall_cmd(struct client *c) { fcall_generic(c, false); }
-static void fcall_ro_cmd(struct client *c) { fcall_generic(c, true); }
+static void fcall_cmd(struct client *c)
+{
+    fcall_generic(c, false);
+}
+static void fcall_ro_cmd(struct client *c)
+{
+    fcall_generic(c, true);
+}
 
 static void function_load_cmd(struct client *c)
 {
     bool replace = false;
     int i = 2;
     for (; i < c->argc - 1; i++) {
-        if (util_eqi(c->argv[i].p, c->argv[i].len, "replace")) replace = true;
+        if (util_eqi(c->argv[i].p, c->argv[i].len, "replace"))
+            replace = true;
         else {
-            reply_errorf(c, "ERR Unknown option given: %.*s", (int)(c->argv[i].len < 64 ? c->argv[i].len : 64), c->argv[i].p);
+            reply_errorf(c, "ERR Unknown option given: %.*s",
+                         (int)(c->argv[i].len < 64 ? c->argv[i].len : 64), c->argv[i].p);
             return;
         }
     }
@@ -462,7 +493,8 @@ static void function_load_cmd(struct client *c)
         return;
     }
     char err[1024];
-    struct flib *lib = library_load(c->srv->scripting, c->argv[i].p, c->argv[i].len, replace, err, sizeof(err));
+    struct flib *lib =
+        library_load(c->srv->scripting, c->argv[i].p, c->argv[i].len, replace, err, sizeof(err));
     if (!lib) {
         reply_error(c, err);
         return;
@@ -546,7 +578,8 @@ static void function_list_cmd(struct client *c)
             patlen = c->argv[i + 1].len;
             i++;
         } else {
-            reply_errorf(c, "ERR Unknown argument %.*s", (int)(c->argv[i].len < 64 ? c->argv[i].len : 64), c->argv[i].p);
+            reply_errorf(c, "ERR Unknown argument %.*s",
+                         (int)(c->argv[i].len < 64 ? c->argv[i].len : 64), c->argv[i].p);
             return;
         }
     }
@@ -596,14 +629,18 @@ static void function_stats_cmd(struct client *c)
     reply_bulk_cstr(c, "LUA");
     reply_map(c, 2);
     long long libs = 0;
-    for (struct flib *l = s->libs; l; l = l->next) libs++;
+    for (struct flib *l = s->libs; l; l = l->next)
+        libs++;
     reply_bulk_cstr(c, "libraries_count");
     reply_ll(c, libs);
     reply_bulk_cstr(c, "functions_count");
     reply_ll(c, (long long)htab_size(&s->funcs));
 }
 
-static void function_kill_cmd(struct client *c) { script_kill(c, false); }
+static void function_kill_cmd(struct client *c)
+{
+    script_kill(c, false);
+}
 
 static void function_unsupported_cmd(struct client *c)
 {

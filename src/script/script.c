@@ -43,7 +43,7 @@
 #include <string.h>
 
 #define HOOK_INSTRUCTIONS 100000 /* Lua instructions between time checks */
-#define GC_PERIOD 50            /* scripts between incremental GC steps */
+#define GC_PERIOD 50             /* scripts between incremental GC steps */
 
 void script_sha1hex(const char *p, size_t len, char out[41])
 {
@@ -90,7 +90,8 @@ static struct script *cache_find(struct scripting *s, const char *sha, size_t le
 {
     if (len != 40) return NULL;
     char low[40];
-    for (int i = 0; i < 40; i++) low[i] = (char)tolower((unsigned char)sha[i]);
+    for (int i = 0; i < 40; i++)
+        low[i] = (char)tolower((unsigned char)sha[i]);
     struct htab_node *n = htab_find(&s->scripts, util_hash(low, 40), low, 40);
     return n ? htab_entry(n, struct script, node) : NULL;
 }
@@ -134,11 +135,16 @@ static int parse_shebang(const char *body, size_t len, uint32_t *flags, size_t *
         }
         char *fsave = NULL;
         for (char *f = strtok_r(tok + 6, ",", &fsave); f; f = strtok_r(NULL, ",", &fsave)) {
-            if (!strcmp(f, "no-writes")) *flags |= SCRIPT_FLAG_NO_WRITES;
-            else if (!strcmp(f, "allow-oom")) *flags |= SCRIPT_FLAG_ALLOW_OOM;
-            else if (!strcmp(f, "allow-stale")) *flags |= SCRIPT_FLAG_ALLOW_STALE;
-            else if (!strcmp(f, "no-cluster")) *flags |= SCRIPT_FLAG_NO_CLUSTER;
-            else if (!strcmp(f, "allow-cross-slot-keys")) *flags |= SCRIPT_FLAG_ALLOW_CROSS_SLOT;
+            if (!strcmp(f, "no-writes"))
+                *flags |= SCRIPT_FLAG_NO_WRITES;
+            else if (!strcmp(f, "allow-oom"))
+                *flags |= SCRIPT_FLAG_ALLOW_OOM;
+            else if (!strcmp(f, "allow-stale"))
+                *flags |= SCRIPT_FLAG_ALLOW_STALE;
+            else if (!strcmp(f, "no-cluster"))
+                *flags |= SCRIPT_FLAG_NO_CLUSTER;
+            else if (!strcmp(f, "allow-cross-slot-keys"))
+                *flags |= SCRIPT_FLAG_ALLOW_CROSS_SLOT;
             else {
                 snprintf(err, errlen, "ERR Unexpected flag in script shebang: %s", f);
                 return -1;
@@ -160,8 +166,7 @@ int script_compile(struct scripting *s, const char *code, size_t len, size_t ski
 
 /* The cached script for body, compiling and caching it first; NULL after
  * replying the error to c. */
-static struct script *cache_add(struct client *c, struct scripting *s, const char *body,
-                                size_t len)
+static struct script *cache_add(struct client *c, struct scripting *s, const char *body, size_t len)
 {
     char sha[41];
     script_sha1hex(body, len, sha);
@@ -302,15 +307,20 @@ int script_call_command(lua_State *L, bool raise)
         lua_pushstring(L, "redis.call() can only be called inside a script invocation");
         return lua_error(L);
     }
-    if (argc == 0) return call_error(L, true, "ERR Please specify at least one argument for this redis lib call", false);
+    if (argc == 0)
+        return call_error(
+            L, true, "ERR Please specify at least one argument for this redis lib call", false);
     /* the arguments, copied into one reused buffer */
     size_t total = 0;
     for (int i = 1; i <= argc; i++) {
         int t = lua_type(L, i);
-        if (t == LUA_TNUMBER) total += 64;
-        else if (t == LUA_TSTRING) total += lua_objlen(L, i);
+        if (t == LUA_TNUMBER)
+            total += 64;
+        else if (t == LUA_TSTRING)
+            total += lua_objlen(L, i);
         else
-            return call_error(L, true, "ERR Lua redis lib command arguments must be strings or integers", false);
+            return call_error(
+                L, true, "ERR Lua redis lib command arguments must be strings or integers", false);
     }
     if (argc > s->argv_cap) {
         s->argv_cap = argc < 16 ? 16 : argc;
@@ -335,19 +345,23 @@ int script_call_command(lua_State *L, bool raise)
     lua_settop(L, 0); /* copied: room on the stack for the reply */
     struct client *c = s->c;
     struct command *cmd = cmd_lookup(srv, s->argv[0].p, s->argv[0].len);
-    if (cmd && cmd->subcommands && argc >= 2) cmd = cmd_lookup_sub(cmd, s->argv[1].p, s->argv[1].len);
+    if (cmd && cmd->subcommands && argc >= 2)
+        cmd = cmd_lookup_sub(cmd, s->argv[1].p, s->argv[1].len);
     if (!cmd) return call_reject(L, s, NULL, raise, "ERR Unknown Redis command called from script");
     if ((cmd->arity > 0 && argc != cmd->arity) || (cmd->arity < 0 && argc < -cmd->arity))
-        return call_reject(L, s, cmd, raise, "ERR Wrong number of args calling Redis command from script");
+        return call_reject(L, s, cmd, raise,
+                           "ERR Wrong number of args calling Redis command from script");
     if (cmd->flags & CMD_NOSCRIPT)
         return call_reject(L, s, cmd, raise, "ERR This Redis command is not allowed from script");
     if ((r->flags & RUN_READONLY) && (cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE)))
-        return call_reject(L, s, cmd, raise, "ERR Write commands are not allowed from read-only scripts.");
+        return call_reject(L, s, cmd, raise,
+                           "ERR Write commands are not allowed from read-only scripts.");
     /* maxmemory: only the first write may be refused (a script cannot stop
      * half way through its writes) */
     if (!(r->flags & (RUN_ALLOW_OOM | RUN_WROTE)) && srv->cfg.maxmemory > 0 &&
         srv->oom_at_dispatch && (cmd->flags & CMD_DENYOOM) && !(r->caller->flags & CLIENT_LOADING))
-        return call_reject(L, s, cmd, raise, "OOM command not allowed when used memory > 'maxmemory'.");
+        return call_reject(L, s, cmd, raise,
+                           "OOM command not allowed when used memory > 'maxmemory'.");
     if (cmd->flags & CMD_WRITE) r->flags |= RUN_WROTE;
     c->olen = c->osent = 0; /* invariant 3; nothing may precede the reply */
     c->argc = argc;
@@ -361,7 +375,8 @@ int script_call_command(lua_State *L, bool raise)
     if (c->rhead) {
         s->reply.len = 0;
         sbuf_cat(&s->reply, c->obuf, c->olen);
-        for (struct rblock *b = c->rhead; b; b = b->next) sbuf_cat(&s->reply, b->data, b->used);
+        for (struct rblock *b = c->rhead; b; b = b->next)
+            sbuf_cat(&s->reply, b->data, b->used);
         p = s->reply.p;
         len = s->reply.len;
     }
@@ -376,7 +391,9 @@ int script_call_command(lua_State *L, bool raise)
     c->rtail = NULL;
     c->rbytes = c->rhead_sent = 0;
     if (s->reply.cap > (1u << 20)) sbuf_free(&s->reply);
-    if (rc < 0) return call_error(L, true, "ERR reply of the command could not be read by the script", false);
+    if (rc < 0)
+        return call_error(L, true, "ERR reply of the command could not be read by the script",
+                          false);
     if (is_err && raise) return lua_error(L);
     return 1;
 }
@@ -443,8 +460,8 @@ void script_run(struct client *c, struct scripting *s, const struct script_fn *f
             return;
         }
         /* a script that declares no-writes may run over maxmemory */
-        if (!(fn->flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) && srv->cfg.maxmemory > 0 &&
-            srv->oom_at_dispatch && !(c->flags & CLIENT_LOADING)) {
+        if (!(fn->flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) &&
+            srv->cfg.maxmemory > 0 && srv->oom_at_dispatch && !(c->flags & CLIENT_LOADING)) {
             reply_error(c, "OOM allow-oom flag is not set on the script, can not run it when used "
                            "memory > 'maxmemory'");
             return;
@@ -544,10 +561,22 @@ static void eval_generic(struct client *c, bool sha, bool ro)
     script_run(c, s, &fn, 3, (int)nkeys, ro);
 }
 
-static void eval_cmd(struct client *c) { eval_generic(c, false, false); }
-static void evalsha_cmd(struct client *c) { eval_generic(c, true, false); }
-static void eval_ro_cmd(struct client *c) { eval_generic(c, false, true); }
-static void evalsha_ro_cmd(struct client *c) { eval_generic(c, true, true); }
+static void eval_cmd(struct client *c)
+{
+    eval_generic(c, false, false);
+}
+static void evalsha_cmd(struct client *c)
+{
+    eval_generic(c, true, false);
+}
+static void eval_ro_cmd(struct client *c)
+{
+    eval_generic(c, false, true);
+}
+static void evalsha_ro_cmd(struct client *c)
+{
+    eval_generic(c, true, true);
+}
 
 /* COMMAND GETKEYS for the EVAL family: argv[3..3+numkeys) */
 int script_getkeys(struct client *c, int argc, int *keys, int max)
@@ -556,7 +585,8 @@ int script_getkeys(struct client *c, int argc, int *keys, int max)
     if (argc < 3 || !util_str2ll(c->argv[2].p, c->argv[2].len, &n) || n < 0 || n > argc - 3)
         return -1;
     int k = 0;
-    for (int i = 0; i < n && k < max; i++) keys[k++] = 3 + i;
+    for (int i = 0; i < n && k < max; i++)
+        keys[k++] = 3 + i;
     return k;
 }
 
@@ -621,7 +651,10 @@ void script_kill(struct client *c, bool is_eval)
     reply_ok(c);
 }
 
-static void script_kill_cmd(struct client *c) { script_kill(c, true); }
+static void script_kill_cmd(struct client *c)
+{
+    script_kill(c, true);
+}
 
 static void script_debug_cmd(struct client *c)
 {
@@ -647,8 +680,7 @@ static struct command script_subcommands[] = {
     {"load", script_load_cmd, 3, CMD_NOSCRIPT | CMD_STALE, 0, 0, 0, "@slow @scripting",
      "Loads a server-side Lua script to the script cache.", "2.6.0", "scripting"},
     {"exists", script_exists_cmd, -3, CMD_NOSCRIPT, 0, 0, 0, "@slow @scripting",
-     "Determines whether server-side Lua scripts exist in the script cache.", "2.6.0",
-     "scripting"},
+     "Determines whether server-side Lua scripts exist in the script cache.", "2.6.0", "scripting"},
     {"flush", script_flush_cmd, -2, CMD_NOSCRIPT, 0, 0, 0, "@slow @scripting",
      "Removes all server-side Lua scripts from the script cache.", "2.6.0", "scripting"},
     {"kill", script_kill_cmd, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY, 0, 0, 0, "@slow @scripting",

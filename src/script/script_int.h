@@ -47,9 +47,9 @@ struct script {
 
 struct run_ctx {
     struct client *caller;
-    const char *name;    /* the script's SHA1, or the function's name */
-    uint32_t flags;      /* enum run_flag */
-    long long start_us;  /* monotonic */
+    const char *name;   /* the script's SHA1, or the function's name */
+    uint32_t flags;     /* enum run_flag */
+    long long start_us; /* monotonic */
     bool is_eval;
 };
 
@@ -64,24 +64,24 @@ struct script_fn {
 struct scripting {
     struct server *srv;
     lua_State *L;
-    struct htab scripts;   /* sha -> struct script */
-    struct client *c;      /* the internal client commands run on */
-    struct run_ctx *run;   /* the running script, or NULL */
-    int env_ref;           /* the protected globals scripts see */
-    int gc_count;          /* calls since the last incremental GC step */
-    bool limited;          /* lua-max-memory applies (only inside lua_pcall) */
-    size_t vm_bytes;       /* what the Lua allocator holds */
-    size_t scripts_bytes;  /* bodies in the cache */
+    struct htab scripts;  /* sha -> struct script */
+    struct client *c;     /* the internal client commands run on */
+    struct run_ctx *run;  /* the running script, or NULL */
+    int env_ref;          /* the protected globals scripts see */
+    int gc_count;         /* calls since the last incremental GC step */
+    bool limited;         /* lua-max-memory applies (only inside lua_pcall) */
+    size_t vm_bytes;      /* what the Lua allocator holds */
+    size_t scripts_bytes; /* bodies in the cache */
     /* redis.call's reused buffers */
     struct slice *argv;
     int argv_cap;
     struct sbuf args;
     struct sbuf reply; /* a reply that spilled into blocks, joined */
     /* functions (function.c) */
-    struct flib *libs;        /* loaded libraries, newest first */
-    struct htab funcs;        /* function name -> struct ffunc */
-    struct fload *loading;    /* FUNCTION LOAD in progress: what it registers */
-    long long load_start_us;  /* when it started (its time limit) */
+    struct flib *libs;       /* loaded libraries, newest first */
+    struct htab funcs;       /* function name -> struct ffunc */
+    struct fload *loading;   /* FUNCTION LOAD in progress: what it registers */
+    long long load_start_us; /* when it started (its time limit) */
 };
 
 /* function.c */

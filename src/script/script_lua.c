@@ -209,8 +209,10 @@ static void protect(lua_State *L)
     lua_rawset(L, -3);
     lua_setmetatable(L, -2);
     mark_protected(L, guard);
-    static const char *const libs[] = {"redis", "string", "table", "math", "debug", "coroutine", "bit", NULL};
-    for (int i = 0; libs[i]; i++) protect_global(L, libs[i], guard);
+    static const char *const libs[] = {"redis", "string",    "table", "math",
+                                       "debug", "coroutine", "bit",   NULL};
+    for (int i = 0; libs[i]; i++)
+        protect_global(L, libs[i], guard);
     wrap_global(L, "setmetatable", guarded_call);
     wrap_global(L, "rawset", guarded_call);
     wrap_global(L, "loadstring", safe_loadstring);
@@ -243,8 +245,14 @@ static int bit_ret(lua_State *L, uint32_t v)
     return 1;
 }
 
-static int bit_tobit(lua_State *L) { return bit_ret(L, bit_arg(L, 1)); }
-static int bit_bnot(lua_State *L) { return bit_ret(L, ~bit_arg(L, 1)); }
+static int bit_tobit(lua_State *L)
+{
+    return bit_ret(L, bit_arg(L, 1));
+}
+static int bit_bnot(lua_State *L)
+{
+    return bit_ret(L, ~bit_arg(L, 1));
+}
 static int bit_bswap(lua_State *L)
 {
     uint32_t v = bit_arg(L, 1);
@@ -255,15 +263,22 @@ static int bit_bswap(lua_State *L)
     static int fname(lua_State *L)                                                                 \
     {                                                                                              \
         uint32_t v = bit_arg(L, 1);                                                                \
-        for (int i = 2, n = lua_gettop(L); i <= n; i++) v op bit_arg(L, i);                        \
+        for (int i = 2, n = lua_gettop(L); i <= n; i++)                                            \
+            v op bit_arg(L, i);                                                                    \
         return bit_ret(L, v);                                                                      \
     }
 BIT_FOLD(bit_band, &=)
 BIT_FOLD(bit_bor, |=)
 BIT_FOLD(bit_bxor, ^=)
 
-static int bit_lshift(lua_State *L) { return bit_ret(L, bit_arg(L, 1) << (bit_arg(L, 2) & 31)); }
-static int bit_rshift(lua_State *L) { return bit_ret(L, bit_arg(L, 1) >> (bit_arg(L, 2) & 31)); }
+static int bit_lshift(lua_State *L)
+{
+    return bit_ret(L, bit_arg(L, 1) << (bit_arg(L, 2) & 31));
+}
+static int bit_rshift(lua_State *L)
+{
+    return bit_ret(L, bit_arg(L, 1) >> (bit_arg(L, 2) & 31));
+}
 static int bit_arshift(lua_State *L)
 {
     int32_t v = (int32_t)bit_arg(L, 1);
@@ -301,12 +316,18 @@ static int bit_tohex(lua_State *L)
 
 static void open_bit(lua_State *L)
 {
-    static const luaL_Reg fns[] = {{"tobit", bit_tobit},   {"bnot", bit_bnot},
-                                   {"band", bit_band},     {"bor", bit_bor},
-                                   {"bxor", bit_bxor},     {"lshift", bit_lshift},
-                                   {"rshift", bit_rshift}, {"arshift", bit_arshift},
-                                   {"rol", bit_rol},       {"ror", bit_ror},
-                                   {"bswap", bit_bswap},   {"tohex", bit_tohex},
+    static const luaL_Reg fns[] = {{"tobit", bit_tobit},
+                                   {"bnot", bit_bnot},
+                                   {"band", bit_band},
+                                   {"bor", bit_bor},
+                                   {"bxor", bit_bxor},
+                                   {"lshift", bit_lshift},
+                                   {"rshift", bit_rshift},
+                                   {"arshift", bit_arshift},
+                                   {"rol", bit_rol},
+                                   {"ror", bit_ror},
+                                   {"bswap", bit_bswap},
+                                   {"tohex", bit_tohex},
                                    {NULL, NULL}};
     lua_newtable(L);
     for (const luaL_Reg *f = fns; f->name; f++) {
@@ -319,8 +340,14 @@ static void open_bit(lua_State *L)
 
 /* ---- the redis table ------------------------------------------------------- */
 
-static int l_call(lua_State *L) { return script_call_command(L, true); }
-static int l_pcall(lua_State *L) { return script_call_command(L, false); }
+static int l_call(lua_State *L)
+{
+    return script_call_command(L, true);
+}
+static int l_pcall(lua_State *L)
+{
+    return script_call_command(L, false);
+}
 
 static int l_sha1hex(lua_State *L)
 {
@@ -444,7 +471,10 @@ static int l_false(lua_State *L)
     return 1;
 }
 
-static int l_nothing(lua_State *L) { return 0; }
+static int l_nothing(lua_State *L)
+{
+    return 0;
+}
 
 static int l_acl_check_cmd(lua_State *L)
 {
@@ -555,12 +585,14 @@ lua_State *scriptlua_new(struct scripting *s)
 
 void scriptlua_push_error(lua_State *L, const char *msg, size_t len, bool counted)
 {
-    while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r')) len--;
+    while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+        len--;
     struct sbuf b = {0};
     if (len && msg[0] == '-') {
         /* "-CODE text": keep the code; "-text" (one word) gets ERR */
         const char *sp = memchr(msg, ' ', len);
-        if (sp) sbuf_cat(&b, msg + 1, len - 1);
+        if (sp)
+            sbuf_cat(&b, msg + 1, len - 1);
         else {
             sbuf_cats(&b, "ERR ");
             sbuf_cat(&b, msg + 1, len - 1);
@@ -633,14 +665,18 @@ static const char *rp_line(struct rp *r, size_t *len)
 {
     const char *s = r->p;
     const char *e = s;
-    while (e + 1 < r->end && !(e[0] == '\r' && e[1] == '\n')) e++;
+    while (e + 1 < r->end && !(e[0] == '\r' && e[1] == '\n'))
+        e++;
     if (e + 1 >= r->end) return NULL;
     *len = (size_t)(e - s);
     r->p = e + 2;
     return s;
 }
 
-static bool rp_ll(const char *s, size_t len, long long *v) { return util_str2ll(s, len, v); }
+static bool rp_ll(const char *s, size_t len, long long *v)
+{
+    return util_str2ll(s, len, v);
+}
 
 static void set_field_str(lua_State *L, const char *k, const char *p, size_t len)
 {
@@ -670,8 +706,10 @@ static int rp_dict(lua_State *L, struct rp *r, int depth, long long n, bool is_m
         } else {
             lua_pushboolean(L, 1);
         }
-        if (lua_isnil(L, -2)) lua_pop(L, 2); /* a nil key cannot be stored */
-        else lua_rawset(L, -3);
+        if (lua_isnil(L, -2))
+            lua_pop(L, 2); /* a nil key cannot be stored */
+        else
+            lua_rawset(L, -3);
     }
     lua_rawset(L, -3);
     return 0;
@@ -804,7 +842,8 @@ static void reply_status_clean(struct client *c, const char *p, size_t len)
 {
     char stack[256];
     char *b = len < sizeof(stack) ? stack : mem_alloc(len + 1);
-    for (size_t i = 0; i < len; i++) b[i] = (p[i] == '\r' || p[i] == '\n') ? ' ' : p[i];
+    for (size_t i = 0; i < len; i++)
+        b[i] = (p[i] == '\r' || p[i] == '\n') ? ' ' : p[i];
     b[len] = '\0';
     reply_raw(c, "+", 1);
     reply_raw(c, b, len);
@@ -831,7 +870,8 @@ static void reply_table(lua_State *L, struct client *c, int resp, const char *sh
         (void)llen;
         struct sbuf b = {0};
         sbuf_cat(&b, len ? p : "ERR", len ? len : 3);
-        if (src && line > 0) sbuf_catfmt(&b, " script: %s, on %.*s:%lld.", sha, (int)slen, src, line);
+        if (src && line > 0)
+            sbuf_catfmt(&b, " script: %s, on %.*s:%lld.", sha, (int)slen, src, line);
         if (counted) {
             reply_error_nostats(c, b.p);
             if (c->cmd) c->cmd->failed_calls++; /* as if counted here */
@@ -944,8 +984,10 @@ static void reply_value(lua_State *L, struct client *c, int resp, const char *sh
     }
     case LUA_TBOOLEAN:
         if (resp == 2) {
-            if (lua_toboolean(L, -1)) reply_ll(c, 1);
-            else reply_null(c);
+            if (lua_toboolean(L, -1))
+                reply_ll(c, 1);
+            else
+                reply_null(c);
         } else {
             reply_bool(c, lua_toboolean(L, -1));
         }
@@ -953,7 +995,7 @@ static void reply_value(lua_State *L, struct client *c, int resp, const char *sh
     case LUA_TNUMBER: {
         lua_Number d = lua_tonumber(L, -1);
         long long v = (isnan(d) || d >= 9.2e18 || d <= -9.2e18) ? (d > 0 ? LLONG_MAX : LLONG_MIN)
-                                                                 : (long long)d;
+                                                                : (long long)d;
         if (isnan(d)) v = LLONG_MIN;
         reply_ll(c, v);
         break;

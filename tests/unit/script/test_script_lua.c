@@ -28,7 +28,10 @@ static lua_State *state(void)
     return L;
 }
 
-static int push(lua_State *L, const char *s) { return scriptlua_push_reply(L, s, strlen(s)); }
+static int push(lua_State *L, const char *s)
+{
+    return scriptlua_push_reply(L, s, strlen(s));
+}
 
 static void test_resp2_types(void **st)
 {
@@ -94,10 +97,26 @@ static void test_resp3_types(void **st)
 static void test_malformed_inputs_fail_cleanly(void **st)
 {
     lua_State *L = state();
-    static const char *const bad[] = {
-        "", ":", ":12", ":x\r\n", "$5\r\nab\r\n", "$-2x\r\n", "$99999999999\r\nab\r\n",
-        "*3\r\n:1\r\n", "*999999999\r\n", "*-5x\r\n", "%2\r\n+a\r\n", "~1\r\n", "#x\r\n",
-        ",", "=2\r\nab\r\n", "?\r\n", "|5\r\n", "*1\r\n*1\r\n*1\r\n", "$3\r\nabc", NULL};
+    static const char *const bad[] = {"",
+                                      ":",
+                                      ":12",
+                                      ":x\r\n",
+                                      "$5\r\nab\r\n",
+                                      "$-2x\r\n",
+                                      "$99999999999\r\nab\r\n",
+                                      "*3\r\n:1\r\n",
+                                      "*999999999\r\n",
+                                      "*-5x\r\n",
+                                      "%2\r\n+a\r\n",
+                                      "~1\r\n",
+                                      "#x\r\n",
+                                      ",",
+                                      "=2\r\nab\r\n",
+                                      "?\r\n",
+                                      "|5\r\n",
+                                      "*1\r\n*1\r\n*1\r\n",
+                                      "$3\r\nabc",
+                                      NULL};
     for (int i = 0; bad[i]; i++) {
         int top = lua_gettop(L);
         assert_int_equal(push(L, bad[i]), -1);
@@ -119,7 +138,8 @@ static void test_deep_nesting_is_refused(void **st)
     lua_State *L = state();
     size_t depth = 10000;
     char *buf = malloc(depth * 4 + 8);
-    for (size_t i = 0; i < depth; i++) memcpy(buf + i * 4, "*1\r\n", 4);
+    for (size_t i = 0; i < depth; i++)
+        memcpy(buf + i * 4, "*1\r\n", 4);
     memcpy(buf + depth * 4, ":1\r\n", 4);
     assert_int_equal(scriptlua_push_reply(L, buf, depth * 4 + 4), -1);
     assert_int_equal(lua_gettop(L), 0);
@@ -135,10 +155,13 @@ static void test_random_bytes(void **st)
     srand(1);
     for (int round = 0; round < 200000; round++) {
         size_t n = (size_t)(rand() % (int)sizeof(buf));
-        for (size_t i = 0; i < n; i++) buf[i] = alphabet[rand() % (int)(sizeof(alphabet) - 1)];
+        for (size_t i = 0; i < n; i++)
+            buf[i] = alphabet[rand() % (int)(sizeof(alphabet) - 1)];
         int top = lua_gettop(L);
-        if (scriptlua_push_reply(L, buf, n) == 0) assert_int_equal(lua_gettop(L), top + 1);
-        else assert_int_equal(lua_gettop(L), top);
+        if (scriptlua_push_reply(L, buf, n) == 0)
+            assert_int_equal(lua_gettop(L), top + 1);
+        else
+            assert_int_equal(lua_gettop(L), top);
         lua_settop(L, 0);
     }
     lua_close(L);
