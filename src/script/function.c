@@ -29,6 +29,7 @@
 #include <lauxlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 struct flib {
     struct flib *next;
@@ -54,16 +55,30 @@ struct fload {
     int n, cap;
 };
 
+/* Function names are case-insensitive (FCALL TEST finds test): the table
+ * hashes the lowercase name; lookups pass a lowercase key. */
+static uint64_t name_hash(const char *p, size_t len)
+{
+    char stack[128];
+    stack[0] = '\0';
+    char *b = len <= sizeof(stack) ? stack : mem_alloc(len);
+    for (size_t i = 0; i < len; i++)
+        b[i] = (char)tolower((unsigned char)p[i]);
+    uint64_t h = util_hash(b, len);
+    if (b != stack) mem_free(b);
+    return h;
+}
+
 static uint64_t ffunc_hash(const struct htab_node *n)
 {
     const struct ffunc *f = htab_entry(n, struct ffunc, node);
-    return util_hash(f->name, f->nlen);
+    return name_hash(f->name, f->nlen);
 }
 
 static bool ffunc_eq(const struct htab_node *n, const void *key, size_t klen)
 {
     const struct ffunc *f = htab_entry(n, struct ffunc, node);
-    return f->nlen == klen && memcmp(f->name, key, klen) == 0;
+    return f->nlen == klen && strncasecmp(f->name, key, klen) == 0;
 }
 
 static const struct htab_type ffunc_type = {ffunc_hash, ffunc_eq};
@@ -85,7 +100,7 @@ static void flib_free(struct flib *l)
 
 static struct ffunc *func_find(struct scripting *s, const char *name, size_t len)
 {
-    struct htab_node *n = htab_find(&s->funcs, util_hash(name, len), name, len);
+    struct htab_node *n = htab_find(&s->funcs, name_hash(name, len), name, len);
     return n ? htab_entry(n, struct ffunc, node) : NULL;
 }
 
@@ -124,7 +139,7 @@ static void drop_funcs(struct scripting *s, struct flib *lib, bool unref)
     struct drop_ctx d = {s, lib, NULL, 0, 0};
     htab_foreach(&s->funcs, collect_lib_funcs, &d);
     for (int i = 0; i < d.n; i++) {
-        htab_unlink(&s->funcs, util_hash(d.v[i]->name, d.v[i]->nlen), &d.v[i]->node);
+        htab_unlink(&s->funcs, name_hash(d.v[i]->name, d.v[i]->nlen), &d.v[i]->node);
         ffunc_free(s, d.v[i], unref);
     }
     mem_free(d.v);
@@ -202,11 +217,17 @@ int function_register(lua_State *L)
                 strcmp(k, "description"))
                 return reg_error(L, "unknown argument given to redis.register_function");
         }
-        if (lua_type(L, 2) != LUA_TSTRING)
+        if (lua_isnil(L, 2))
             return reg_error(L, "redis.register_function must get a function name argument");
+        if (lua_type(L, 2) != LUA_TSTRING)
+            return reg_error(
+                L, "function_name argument given to redis.register_function must be a string");
         name = lua_tolstring(L, 2, &nlen);
-        if (!lua_isfunction(L, 3))
+        if (lua_isnil(L, 3))
             return reg_error(L, "redis.register_function must get a callback argument");
+        if (!lua_isfunction(L, 3))
+            return reg_error(
+                L, "callback argument given to redis.register_function must be a function");
         if (lua_istable(L, 4)) {
             for (int i = 1;; i++) {
                 lua_rawgeti(L, 4, i);
@@ -240,16 +261,24 @@ int function_register(lua_State *L)
                 L, "description argument given to redis.register_function must be a string");
         fn_idx = 3;
     } else {
-        if (lua_gettop(L) != 2 || lua_type(L, 1) != LUA_TSTRING || !lua_isfunction(L, 2))
+        if (lua_gettop(L) == 1)
+            return reg_error(L, "calling redis.register_function with a single argument is only "
+                                "applicable to Lua table (representing named arguments).");
+        if (lua_gettop(L) != 2)
             return reg_error(L, "wrong number of arguments to redis.register_function");
+        if (lua_type(L, 1) != LUA_TSTRING)
+            return reg_error(L, "first argument to redis.register_function must be a string");
+        if (!lua_isfunction(L, 2))
+            return reg_error(L, "second argument to redis.register_function must be a function");
         name = lua_tolstring(L, 1, &nlen);
         fn_idx = 2;
     }
+    /* (Redis 7.0 words this error as for library names) */
     if (!valid_name(name, nlen))
-        return reg_error(L, "Function names can only contain letters, numbers, or underscores(_) "
+        return reg_error(L, "Library names can only contain letters, numbers, or underscores(_) "
                             "and must be at least one character long");
     for (int i = 0; i < ld->n; i++)
-        if (ld->f[i]->nlen == nlen && !memcmp(ld->f[i]->name, name, nlen))
+        if (ld->f[i]->nlen == nlen && !strncasecmp(ld->f[i]->name, name, nlen))
             return reg_error(L, "Function already exists in the library");
     struct ffunc *f = mem_calloc(sizeof(*f));
     f->name = mem_memdup(name, nlen);
@@ -284,33 +313,40 @@ static int parse_lib_shebang(const char *code, size_t len, const char **name, si
     *skip = end;
     *name = NULL;
     const char *p = code + 2, *e = code + end;
-    bool first = true;
+    /* the engine: right after "#!", up to the first space */
+    const char *t = p;
+    while (p < e && *p != ' ')
+        p++;
+    size_t tl = (size_t)(p - t);
+    if (tl != 3 || strncasecmp(t, "lua", 3)) {
+        snprintf(err, errlen, "ERR Engine '%.*s' not found", (int)(tl < 64 ? tl : 64), t);
+        return -1;
+    }
     while (p < e) {
         while (p < e && *p == ' ')
             p++;
-        const char *t = p;
+        t = p;
         while (p < e && *p != ' ')
             p++;
-        size_t tl = (size_t)(p - t);
+        tl = (size_t)(p - t);
         if (!tl) break;
-        if (first) {
-            if (tl != 3 || memcmp(t, "lua", 3)) {
-                snprintf(err, errlen, "ERR Engine '%.*s' not found", (int)(tl < 64 ? tl : 64), t);
+        if (tl > 5 && !memcmp(t, "name=", 5)) {
+            if (*name) {
+                snprintf(err, errlen,
+                         "ERR Invalid metadata value, name argument was given multiple times");
                 return -1;
             }
-            first = false;
-        } else if (tl > 5 && !memcmp(t, "name=", 5)) {
             *name = t + 5;
             *nlen = tl - 5;
+            if (*nlen >= 2 && (*name)[0] == '"' && (*name)[*nlen - 1] == '"') {
+                (*name)++;
+                *nlen -= 2;
+            }
         } else {
             snprintf(err, errlen, "ERR Invalid metadata value given: %.*s",
                      (int)(tl < 64 ? tl : 64), t);
             return -1;
         }
-    }
-    if (first) {
-        snprintf(err, errlen, "ERR Engine '' not found");
-        return -1;
     }
     if (!*name) {
         snprintf(err, errlen, "ERR Library name was not given");
@@ -385,7 +421,7 @@ static void install(struct scripting *s, struct flib *lib, struct fload *ld)
 {
     for (int i = 0; i < ld->n; i++) {
         ld->f[i]->lib = lib;
-        htab_add(&s->funcs, util_hash(ld->f[i]->name, ld->f[i]->nlen), &ld->f[i]->node);
+        htab_add(&s->funcs, name_hash(ld->f[i]->name, ld->f[i]->nlen), &ld->f[i]->node);
     }
     lib->nfuncs = ld->n;
     mem_free(ld->f);
@@ -456,6 +492,10 @@ static void fcall_generic(struct client *c, bool ro)
 {
     struct scripting *s = c->srv->scripting;
     long long nkeys;
+    if (!util_str2ll(c->argv[2].p, c->argv[2].len, &nkeys)) {
+        reply_error(c, "ERR Bad number of keys provided");
+        return;
+    }
     if (!script_parse_numkeys(c, &nkeys)) return;
     struct ffunc *f = func_find(s, c->argv[1].p, c->argv[1].len);
     if (!f) {
@@ -520,6 +560,11 @@ static void function_delete_cmd(struct client *c)
 
 static void function_flush_cmd(struct client *c)
 {
+    if (c->argc > 3) {
+        reply_error(c, "ERR unknown subcommand or wrong number of arguments for 'flush'. Try "
+                       "FUNCTION HELP.");
+        return;
+    }
     if (c->argc == 3 && !util_eqi(c->argv[2].p, c->argv[2].len, "async") &&
         !util_eqi(c->argv[2].p, c->argv[2].len, "sync")) {
         reply_error(c, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
@@ -571,9 +616,13 @@ static void function_list_cmd(struct client *c)
     const char *pat = NULL;
     size_t patlen = 0;
     for (int i = 2; i < c->argc; i++) {
-        if (util_eqi(c->argv[i].p, c->argv[i].len, "withcode")) {
+        if (util_eqi(c->argv[i].p, c->argv[i].len, "withcode") && !withcode) {
             withcode = true;
-        } else if (util_eqi(c->argv[i].p, c->argv[i].len, "libraryname") && i + 1 < c->argc) {
+        } else if (util_eqi(c->argv[i].p, c->argv[i].len, "libraryname") && !pat) {
+            if (i + 1 >= c->argc) {
+                reply_error(c, "ERR library name argument was not given");
+                return;
+            }
             pat = c->argv[i + 1].p;
             patlen = c->argv[i + 1].len;
             i++;

@@ -36,6 +36,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,11 @@ static void raw_field(lua_State *L, int idx, const char *k)
 
 static const char ro_key = 'r'; /* registry: weak set of protected tables */
 
+static void set_num(lua_State *L, const char *name, int v);
+static void set_fn(lua_State *L, const char *name, lua_CFunction fn);
+static void set_version(lua_State *L);
+static int l_log(lua_State *L);
+
 static int ro_error(lua_State *L)
 {
     luaL_where(L, 1);
@@ -71,9 +77,10 @@ static int ro_error(lua_State *L)
 
 static int env_index(lua_State *L)
 {
-    /* upvalue 1: the real globals */
+    /* upvalue 1: the real globals; upvalue 2: what a library's code sees
+     * while FUNCTION LOAD runs it (only a small `redis` table) */
     lua_pushvalue(L, 2);
-    lua_rawget(L, lua_upvalueindex(1));
+    lua_rawget(L, lua_upvalueindex(script_of(L)->loading ? 2 : 1));
     if (!lua_isnil(L, -1)) return 1;
     const char *name = lua_isstring(L, 2) ? lua_tostring(L, 2) : "?";
     luaL_where(L, 1);
@@ -142,15 +149,17 @@ static int safe_loadstring(lua_State *L)
 }
 
 /* Pushes a protected proxy of the table at idx (the globals when env:
- * missing names are errors then). The guard is at guard_idx. */
-static void push_proxy(lua_State *L, int idx, int guard_idx, bool env)
+ * missing names are errors then, and load_api_idx is the table a library
+ * sees while it loads). The guard is at guard_idx. */
+static void push_proxy(lua_State *L, int idx, int guard_idx, bool env, int load_api_idx)
 {
     lua_newtable(L);
     lua_newtable(L);
     lua_pushstring(L, "__index");
     if (env) {
         lua_pushvalue(L, idx);
-        lua_pushcclosure(L, env_index, 1);
+        lua_pushvalue(L, load_api_idx);
+        lua_pushcclosure(L, env_index, 2);
     } else {
         lua_pushvalue(L, idx);
     }
@@ -173,7 +182,7 @@ static void protect_global(lua_State *L, const char *name, int guard_idx)
         lua_pop(L, 1);
         return;
     }
-    push_proxy(L, lua_gettop(L), guard_idx, false);
+    push_proxy(L, lua_gettop(L), guard_idx, false, 0);
     lua_setglobal(L, name);
     lua_pop(L, 1);
 }
@@ -216,7 +225,25 @@ static void protect(lua_State *L)
     wrap_global(L, "setmetatable", guarded_call);
     wrap_global(L, "rawset", guarded_call);
     wrap_global(L, "loadstring", safe_loadstring);
-    push_proxy(L, LUA_GLOBALSINDEX, guard, true);
+    /* what FUNCTION LOAD's code sees: redis.register_function, redis.log
+     * and its levels, the version; nothing else */
+    lua_newtable(L);
+    int load_api = lua_gettop(L);
+    lua_newtable(L);
+    int api_redis = lua_gettop(L);
+    set_fn(L, "register_function", function_register);
+    set_fn(L, "log", l_log);
+    set_num(L, "LOG_DEBUG", LOG_DEBUG);
+    set_num(L, "LOG_VERBOSE", LOG_VERBOSE);
+    set_num(L, "LOG_NOTICE", LOG_NOTICE);
+    set_num(L, "LOG_WARNING", LOG_WARNING);
+    set_version(L);
+    lua_pushstring(L, "redis");
+    push_proxy(L, api_redis, guard, true, api_redis); /* a missing field is an error */
+    lua_rawset(L, load_api);
+    lua_pop(L, 1); /* api_redis */
+    push_proxy(L, LUA_GLOBALSINDEX, guard, true, load_api);
+    lua_remove(L, load_api);
     /* scripts that name _G get their own (protected) globals */
     lua_pushvalue(L, -1);
     lua_setglobal(L, "_G");
@@ -529,6 +556,17 @@ static int l_panic(lua_State *L)
     abort();
 }
 
+/* redis.REDIS_VERSION ("7.0.15") and REDIS_VERSION_NUM (0x07000f) */
+static void set_version(lua_State *L)
+{
+    lua_pushstring(L, "REDIS_VERSION");
+    lua_pushstring(L, REDIS_COMPAT_VERSION);
+    lua_rawset(L, -3);
+    int major = 0, minor = 0, patch = 0;
+    sscanf(REDIS_COMPAT_VERSION, "%d.%d.%d", &major, &minor, &patch);
+    set_num(L, "REDIS_VERSION_NUM", (major << 16) | (minor << 8) | patch);
+}
+
 lua_State *scriptlua_new(struct scripting *s)
 {
     lua_State *L = lua_newstate(lua_alloc, s);
@@ -565,7 +603,6 @@ lua_State *scriptlua_new(struct scripting *s)
     set_fn(L, "breakpoint", l_false);
     set_fn(L, "debug", l_nothing);
     set_fn(L, "acl_check_cmd", l_acl_check_cmd);
-    set_fn(L, "register_function", function_register);
     set_num(L, "LOG_DEBUG", LOG_DEBUG);
     set_num(L, "LOG_VERBOSE", LOG_VERBOSE);
     set_num(L, "LOG_NOTICE", LOG_NOTICE);
@@ -575,6 +612,7 @@ lua_State *scriptlua_new(struct scripting *s)
     set_num(L, "REPL_SLAVE", 2);
     set_num(L, "REPL_REPLICA", 2);
     set_num(L, "REPL_ALL", 3);
+    set_version(L);
     lua_setglobal(L, "redis");
     protect(L);
     s->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);

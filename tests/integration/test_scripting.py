@@ -577,8 +577,16 @@ def test_functions(r):
     assert r.fcall("getk", 1, "fk") == b"fv"
     assert "Missing library metadata" in err(r, "FUNCTION", "LOAD", "return 1")
     assert "No functions registered" in err(r, "FUNCTION", "LOAD", "#!lua name=empty\nlocal x = 1")
-    assert "can only be called on FUNCTION LOAD" in err(
-        r, "EVAL", "redis.register_function('x', function() end)", 0)
+    # register_function exists only while a library loads; a library's
+    # code sees nothing else (no redis.call, no math)
+    assert "nil value" in err(r, "EVAL", "redis.register_function('x', function() end)", 0)
+    assert "nonexistent global variable 'math'" in err(
+        r, "FUNCTION", "LOAD", "#!lua name=bad\nreturn math.random()")
+    assert "nonexistent global variable 'call'" in err(
+        r, "FUNCTION", "LOAD", "#!lua name=bad\nredis.call('ping')")
+    assert r.function_load("#!LUA name=\"quoted\"\nredis.register_function('CaseFn', "
+                           "function() return redis.REDIS_VERSION end)") == b"quoted"
+    assert r.fcall("casefn", 0) == b"7.0.15"
     assert r.function_delete("mylib") in (True, b"OK")
     assert err(r, "FCALL", "getk", 1, "fk") == "Function not found"
 
