@@ -665,7 +665,7 @@ int scriptlua_error_handler(lua_State *L)
         bool is_err = lua_isstring(L, -1);
         lua_pop(L, 1);
         if (!is_err) {
-            lua_pushstring(L, "ERR unknown error");
+            lua_pushstring(L, "unknown error");
             lua_replace(L, 1);
         }
     }
