@@ -16,17 +16,21 @@ OPT     ?= -O2
 SAN     ?=
 CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
            -Wno-missing-field-initializers -g $(OPT) $(SAN) -Isrc $(EXTRA_CFLAGS)
-LDLIBS  := -llzf -lm -lpthread
+CFLAGS  += $(shell pkg-config --cflags lua5.1 2>/dev/null || echo -I/usr/include/lua5.1)
+# Lua 5.1 (scripting) and libcrypto (SHA1 of scripts) from Debian
+LUA_LIBS   := $(shell pkg-config --libs lua5.1 2>/dev/null || echo -llua5.1)
+CRYPTO_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+LDLIBS  := -llzf -lm -lpthread $(LUA_LIBS) $(CRYPTO_LIBS)
 ifeq ($(NO_JEMALLOC),)
 LDLIBS  += -ljemalloc
 CFLAGS  += -DAPIARY_JEMALLOC
 endif
 
-LAYERS  := base ev net proto core types persist server
+LAYERS  := base ev net proto core types script persist server
 SRCS    := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 OBJS    := $(SRCS:%.c=$(BUILD)/%.o)
 DEPS    := $(OBJS:.o=.d)
-LIBS    := $(foreach l,base ev net proto core types persist,$(BUILD)/lib$(l).a)
+LIBS    := $(foreach l,base ev net proto core types script persist,$(BUILD)/lib$(l).a)
 # link order: highest layer first
 LINKLIBS := $(BUILD)/libtypes.a $(BUILD)/libcore.a $(BUILD)/libnet.a $(BUILD)/libev.a \
             $(BUILD)/libproto.a $(BUILD)/libbase.a
@@ -44,23 +48,23 @@ $(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/$(1)/*.c))
 	@rm -f $$@
 	ar rcs $$@ $$^
 endef
-$(foreach l,base ev net proto core types persist,$(eval $(call layer_lib,$(l))))
+$(foreach l,base ev net proto core types script persist,$(eval $(call layer_lib,$(l))))
 
-# types/ and persist/ register their command tables through core's table,
-# and core reaches persist's snapshot hook through a function pointer, so
-# the three are resolved together; the rest links strictly downward.
+# types/, script/ and persist/ register their command tables through core's
+# table, and core reaches persist's snapshot hook through a function pointer,
+# so the four are resolved together; the rest links strictly downward.
 $(BUILD)/apiary-server: $(patsubst %.c,$(BUILD)/%.o,$(wildcard src/server/*.c)) $(LIBS)
-	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libscript.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
 
 # apiary-check-rdb: the server's RDB loader as a stand-alone checker
 $(BUILD)/apiary-check-rdb: $(BUILD)/tools/check_rdb.o $(LIBS)
-	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libscript.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
 
 # apiary-check-aof: the server's AOF parsers (and RDB loader for a base)
 $(BUILD)/apiary-check-aof: $(BUILD)/tools/check_aof.o $(LIBS)
-	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libscript.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
 
 -include $(DEPS) $(BUILD)/tools/check_rdb.d $(BUILD)/tools/check_aof.d
@@ -81,7 +85,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libscript.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a -lcmocka $(LDLIBS)
 
 unit: $(UNIT_BINS)
@@ -114,7 +118,7 @@ $(BUILD)/bench/fanout: bench/fanout.c
 # bench/rdb_bench: in-process RDB load and write speed (bench/rdb.py runs it)
 $(BUILD)/bench/rdb_bench: bench/rdb_bench.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
+	$(CC) $(CFLAGS) -o $@ $< -Wl,--start-group $(BUILD)/libpersist.a $(BUILD)/libscript.a $(BUILD)/libtypes.a $(BUILD)/libcore.a -Wl,--end-group \
 	  $(BUILD)/libnet.a $(BUILD)/libev.a $(BUILD)/libproto.a $(BUILD)/libbase.a $(LDLIBS)
 
 # RDB start-up load time vs redis-server on the same files, and write speed

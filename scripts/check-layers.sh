@@ -1,7 +1,7 @@
 #!/bin/sh
 # Layering check: a file in src/<layer>/ may include project headers only
 # from its own layer and the layers below it, and every header has an
-# include guard. Order: base < ev < net < proto < core < types < persist < server.
+# include guard. Order: base < ev < net < proto < core < types < script < persist < server.
 set -u
 cd "$(dirname "$0")/.."
 allowed() {
@@ -12,8 +12,9 @@ allowed() {
         proto) echo "base proto" ;;
         core) echo "base ev net proto core" ;;
         types) echo "base ev net proto core types" ;;
-        persist) echo "base ev net proto core types persist" ;;
-        server) echo "base ev net proto core types persist server" ;;
+        script) echo "base ev net proto core types script" ;;
+        persist) echo "base ev net proto core types script persist" ;;
+        server) echo "base ev net proto core types script persist server" ;;
         *) echo "" ;;
     esac
 }

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages a step needs, only those missing.
 #   scripts/deps.sh build|test|bench|fuzz
 set -e
-build="gcc make libjemalloc-dev liblzf-dev pkg-config"
+build="gcc make libjemalloc-dev liblzf-dev pkg-config liblua5.1-0-dev libssl-dev"
 test="$build libcmocka-dev python3-redis python3-pytest redis-tools redis-server"
 bench="$build redis-server redis-tools valgrind"
 fuzz="$build clang libclang-rt-14-dev"

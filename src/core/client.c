@@ -116,11 +116,13 @@ void client_free(struct client *c)
         while (*pp && *pp != c) pp = &(*pp)->mon_next;
         if (*pp) *pp = c->mon_next;
     }
+    if (c->flags & CLIENT_SCRIPT) goto unlinked;
     htab_unlink(&srv->clients_by_id, util_hash_u64(c->id), &c->id_node);
     if (c->prev) c->prev->next = c->next;
     else srv->clients_head = c->next;
     if (c->next) c->next->prev = c->prev;
     srv->nclients--;
+unlinked:
     free_blocks(c);
     resp_req_deinit(&c->req);
     mem_free(c->qbuf);
@@ -130,6 +132,33 @@ void client_free(struct client *c)
     mem_free(c->lib_name);
     mem_free(c->lib_ver);
     mem_free(c);
+}
+
+struct client *client_new_script(struct server *srv)
+{
+    struct client *c = mem_calloc(sizeof(*c));
+    c->srv = srv;
+    c->id = UINT64_MAX; /* never looked up by id */
+    conn_init(&c->conn, -1, CONN_TCP);
+    c->db = ks_db(&srv->ks, 0);
+    c->resp = 2;
+    c->flags |= CLIENT_SCRIPT | CLIENT_AUTHENTICATED | CLIENT_DENY_BLOCKING;
+    c->ctime_ms = c->last_interaction_ms = server_now_ms(srv);
+    resp_req_init(&c->req);
+    c->obuf = mem_alloc(CLIENT_OBUF_SIZE);
+    snprintf(c->addr, sizeof(c->addr), "lua");
+    return c;
+}
+
+void client_stop_reading(struct client *c)
+{
+    if (c->conn.fd >= 0 && !(c->flags & CLIENT_CLOSE_ASAP)) ev_del(c->srv->loop, c->conn.fd, EV_READ);
+}
+
+void client_resume_reading(struct client *c)
+{
+    if (c->conn.fd >= 0 && !(c->flags & CLIENT_CLOSE_ASAP))
+        ev_add(c->srv->loop, c->conn.fd, EV_READ, client_read_handler, c);
 }
 
 void client_close_async(struct client *c)
@@ -399,18 +428,30 @@ static void client_write_handler(struct ev_loop *loop, int fd, void *data, int m
 
 void clients_flush_pending(struct server *srv)
 {
+    struct client *kept = NULL, *kept_tail = NULL;
     while (srv->pending_write) {
         struct client *c = srv->pending_write;
         srv->pending_write = c->pw_next;
         c->pw_next = NULL;
         c->flags &= ~CLIENT_PENDING_WRITE;
         if (c->flags & CLIENT_CLOSE_ASAP) {
+            if (c->flags & CLIENT_PROTECTED) {
+                /* its command still runs (a script serving others while
+                 * busy): free it on a later pass */
+                kept_tail = kept_tail ? (kept_tail->pw_next = c) : (kept = c);
+                c->flags |= CLIENT_PENDING_WRITE;
+                continue;
+            }
             client_free(c);
             continue;
         }
         if (c->conn.fd < 0) continue;
         if (c->flags & CLIENT_WRITE_HANDLER) continue; /* handler will do it */
         client_write(c, false);
+    }
+    if (kept) {
+        kept_tail->pw_next = srv->pending_write;
+        srv->pending_write = kept;
     }
 }
 

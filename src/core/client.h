@@ -63,6 +63,10 @@ enum client_flags {
     CLIENT_DENY_BLOCKING = 1u << 20, /* running inside EXEC: blocking commands must not block */
     CLIENT_DIRTY_CAS = 1u << 21,     /* a watched key changed: EXEC will fail */
     CLIENT_TRACKING = 1u << 22,      /* CLIENT TRACKING on: c->tracking is set (core/tracking) */
+    /* the scripting engine's internal client (src/script): its replies are
+     * captured in its buffers for the script to read, it is never written
+     * to a socket, never listed (CLIENT LIST) and never closed by limits */
+    CLIENT_SCRIPT = 1u << 23,
 };
 
 struct rblock {
@@ -125,6 +129,14 @@ struct client {
  * listener). NULL when maxclients is reached (after replying the error). */
 struct client *client_new(struct server *srv, int fd, enum conn_kind kind);
 void client_free(struct client *c);
+/* The scripting engine's client: no connection, not in the client list,
+ * flagged CLIENT_SCRIPT; freed with client_free. */
+struct client *client_new_script(struct server *srv);
+/* While a script runs past busy-reply-threshold the loop serves other
+ * clients; the script's caller must not read (its request is in use):
+ * stop and restart watching its socket. No-op without a socket. */
+void client_stop_reading(struct client *c);
+void client_resume_reading(struct client *c);
 /* Free later, from before_sleep (safe from inside a command). */
 void client_close_async(struct client *c);
 

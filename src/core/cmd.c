@@ -143,11 +143,15 @@ static void reject(struct client *c, struct command *cmd, const char *msg)
         /* EXEC itself refused: the transaction goes, saying why */
         multi_discard(c);
         reply_errorf(c, "EXECABORT Transaction discarded because of: %s", msg);
+        c->srv->err_mark = c->srv->stats.total_error_replies;
         return;
     }
     if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_MULTI_DIRTY; /* EXEC will abort */
     reply_error(c, msg);
+    c->srv->err_mark = c->srv->stats.total_error_replies;
 }
+
+void cmd_reject(struct client *c, struct command *cmd, const char *msg) { reject(c, cmd, msg); }
 
 static void unknown_command(struct client *c)
 {
@@ -178,12 +182,12 @@ static bool arity_ok(const struct command *cmd, int argc)
     return (cmd->arity > 0 && argc == cmd->arity) || (cmd->arity < 0 && argc >= -cmd->arity);
 }
 
-void monitor_feed(struct server *srv, struct client *c);
-
 static void call(struct client *c, struct command *cmd)
 {
     struct server *srv = c->srv;
-    long long errs = srv->stats.total_error_replies;
+    /* failures are counted against the mark the last call() left, so the
+     * errors of commands a script or EXEC ran are not the caller's own */
+    srv->err_mark = srv->stats.total_error_replies;
     long long start = util_monotonic_us();
     c->cmd = cmd;
     c->lastcmd = cmd; /* CLIENT LIST/INFO show the running command */
@@ -231,7 +235,8 @@ static void call(struct client *c, struct command *cmd)
         cmd->latency_hist = mem_calloc(sizeof(long long) * CMD_LATENCY_BUCKETS);
     int bucket = dur <= 1 ? 0 : 64 - __builtin_clzll((unsigned long long)(dur - 1));
     cmd->latency_hist[bucket < CMD_LATENCY_BUCKETS ? bucket : CMD_LATENCY_BUCKETS - 1]++;
-    if (srv->stats.total_error_replies != errs) cmd->failed_calls++;
+    if (srv->stats.total_error_replies != srv->err_mark) cmd->failed_calls++;
+    srv->err_mark = srv->stats.total_error_replies;
     srv->stats.numcommands++;
     c->commands++;
     if (c->flags & CLIENT_REPLY_SKIP) c->flags &= ~CLIENT_REPLY_SKIP;
@@ -258,6 +263,17 @@ static inline bool name_eq(const char *name, const char *p, size_t len)
 }
 
 static void dispatch(struct client *c);
+
+/* While a script is busy: true when cmd must wait (BUSY). SHUTDOWN may
+ * run only with NOSAVE. */
+static bool busy_refuses(struct client *c, struct command *cmd)
+{
+    if (!(cmd->flags & CMD_ALLOW_BUSY)) return true;
+    if (strcmp(cmd->name, "shutdown")) return false;
+    for (int i = 1; i < c->argc; i++)
+        if (util_eqi(c->argv[i].p, c->argv[i].len, "nosave")) return false;
+    return true;
+}
 
 void cmd_dispatch(struct client *c)
 {
@@ -302,6 +318,18 @@ static void dispatch(struct client *c)
         reject(c, cmd, msg);
         return;
     }
+    /* a script runs past busy-reply-threshold and the loop serves us
+     * meanwhile: only what may run beside it (SCRIPT KILL, SHUTDOWN
+     * NOSAVE, ...) */
+    if (srv->script_busy && busy_refuses(c, cmd)) {
+        reject(c, cmd,
+               srv->script_is_eval
+                   ? "BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+                     "SHUTDOWN NOSAVE."
+                   : "BUSY Redis is busy running a script. You can only call FUNCTION KILL or "
+                     "SHUTDOWN NOSAVE.");
+        return;
+    }
     if (!(c->flags & CLIENT_AUTHENTICATED) && !(cmd->flags & CMD_NO_AUTH) &&
         srv->cfg.requirepass && srv->cfg.requirepass[0]) {
         reject(c, cmd, "NOAUTH Authentication required.");
@@ -337,9 +365,10 @@ static void dispatch(struct client *c)
     /* maxmemory: evict by policy first; commands that may grow memory are
      * refused while still above the limit. A replica leaves eviction to
      * its master under replica-ignore-maxmemory, and its master's stream
-     * is never refused. */
-    if (srv->cfg.maxmemory > 0 && !(srv->replica && srv->cfg.replica_ignore_maxmemory) &&
-        !evict_if_needed(srv) && (flags & CMD_DENYOOM) && !from_master) {
+     * is never refused. Scripts read oom_at_dispatch for their writes. */
+    srv->oom_at_dispatch = srv->cfg.maxmemory > 0 &&
+                           !(srv->replica && srv->cfg.replica_ignore_maxmemory) && !evict_if_needed(srv);
+    if (srv->oom_at_dispatch && (flags & CMD_DENYOOM) && !from_master) {
         reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }

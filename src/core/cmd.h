@@ -87,8 +87,15 @@ struct command *cmd_lookup_sub(struct command *parent, const char *name, size_t 
 /* Run cmd on c->argc/argv with accounting, skipping the checks of
  * cmd_dispatch (EXEC runs queued commands through it). */
 void cmd_call(struct client *c, struct command *cmd);
+/* Refuse cmd for c with msg (an error without '-'): counts a rejected
+ * call, flags c's transaction (a refused EXEC ends it with EXECABORT). */
+void cmd_reject(struct client *c, struct command *cmd, const char *msg);
 /* Run the request in c->argc/c->argv. */
 void cmd_dispatch(struct client *c);
+/* MONITOR: shows c's request to the monitors now (call() does it after a
+ * command ran; EVAL and FCALL, flagged skip-monitor, show themselves
+ * before their script's commands). */
+void monitor_feed(struct server *srv, struct client *c);
 /* Key positions of the request per the command's spec; returns count. */
 int cmd_get_keys(struct command *cmd, struct client *c, int argc, int *keys, int max);
 /* For COMMAND: iterate every top-level command. */

@@ -343,6 +343,9 @@ static const struct cfg_def defs[] = {
     {"appendfilename", NULL, CFG_STR, OFF(appendfilename), 0, 0, NULL, CFG_IMMUTABLE},
     {"appenddirname", NULL, CFG_STR, OFF(appenddirname), 0, 0, NULL, CFG_IMMUTABLE},
     {"slowlog-log-slower-than", NULL, CFG_LL, OFF(slowlog_log_slower_than), -1, LLONG_MAX, NULL, 0},
+    {"busy-reply-threshold", "lua-time-limit", CFG_LL, OFF(busy_reply_threshold), 0, LLONG_MAX,
+     NULL, 0},
+    {"lua-max-memory", NULL, CFG_MEM, OFF(lua_max_memory), 0, LLONG_MAX, NULL, 0},
     {"slowlog-max-len", NULL, CFG_LL, OFF(slowlog_max_len), 0, LONG_MAX, NULL, 0},
     {"latency-monitor-threshold", NULL, CFG_LL, OFF(latency_monitor_threshold), 0, LLONG_MAX, NULL, 0},
     {"active-expire-effort", NULL, CFG_INT, OFF(active_expire_effort), 1, 10, NULL, 0, NULL, NULL,
@@ -453,6 +456,8 @@ void config_defaults(struct config *cfg)
     cfg->appenddirname = mem_strdup("appendonlydir");
     cfg->slowlog_log_slower_than = 10000;
     cfg->slowlog_max_len = 128;
+    cfg->busy_reply_threshold = 5000;
+    cfg->lua_max_memory = 0;
     cfg->latency_monitor_threshold = 0;
     cfg->active_expire_effort = 1;
     cfg->activerehashing = true;

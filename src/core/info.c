@@ -202,13 +202,16 @@ static void info_memory(struct sbuf *b, struct server *srv)
     long long overhead = clients + tables;
     long long dataset = used > overhead ? used - overhead : 0;
     long long sysmem = (long long)sysconf(_SC_PHYS_PAGES) * (long long)sysconf(_SC_PAGESIZE);
-    char h_used[32], h_rss[32], h_peak[32], h_sys[32], h_max[32], h_zero[32];
+    char h_used[32], h_rss[32], h_peak[32], h_sys[32], h_max[32];
     human_bytes(h_used, sizeof(h_used), used);
     human_bytes(h_rss, sizeof(h_rss), rss);
     human_bytes(h_peak, sizeof(h_peak), peak);
     human_bytes(h_sys, sizeof(h_sys), sysmem);
     human_bytes(h_max, sizeof(h_max), srv->cfg.maxmemory);
-    human_bytes(h_zero, sizeof(h_zero), 0);
+    long long lua = srv->lua_vm_memory, scripts = srv->lua_scripts_memory;
+    char h_lua[32], h_scripts[32];
+    human_bytes(h_lua, sizeof(h_lua), lua);
+    human_bytes(h_scripts, sizeof(h_scripts), scripts);
     int pol = srv->cfg.maxmemory_policy;
     const char *policy = pol >= 0 && pol < (int)(sizeof(policy_names) / sizeof(policy_names[0]))
                              ? policy_names[pol]
@@ -227,18 +230,18 @@ static void info_memory(struct sbuf *b, struct server *srv)
                 "used_memory_dataset_perc:%.2f%%\r\n"
                 "total_system_memory:%lld\r\n"
                 "total_system_memory_human:%s\r\n"
-                "used_memory_lua:0\r\n"
-                "used_memory_vm_eval:0\r\n"
+                "used_memory_lua:%lld\r\n"
+                "used_memory_vm_eval:%lld\r\n"
                 "used_memory_lua_human:%s\r\n"
-                "used_memory_scripts_eval:0\r\n"
-                "number_of_cached_scripts:0\r\n"
-                "number_of_functions:0\r\n"
-                "number_of_libraries:0\r\n"
+                "used_memory_scripts_eval:%lld\r\n"
+                "number_of_cached_scripts:%lld\r\n"
+                "number_of_functions:%lld\r\n"
+                "number_of_libraries:%lld\r\n"
                 "used_memory_vm_functions:0\r\n"
-                "used_memory_vm_total:0\r\n"
+                "used_memory_vm_total:%lld\r\n"
                 "used_memory_vm_total_human:%s\r\n"
-                "used_memory_functions:0\r\n"
-                "used_memory_scripts:0\r\n"
+                "used_memory_functions:%lld\r\n"
+                "used_memory_scripts:%lld\r\n"
                 "used_memory_scripts_human:%s\r\n"
                 "maxmemory:%lld\r\n"
                 "maxmemory_human:%s\r\n"
@@ -258,8 +261,9 @@ static void info_memory(struct sbuf *b, struct server *srv)
                 "lazyfreed_objects:%lld\r\n",
                 used, h_used, rss, h_rss, peak, h_peak,
                 peak ? (double)used * 100 / (double)peak : 0.0, overhead, dataset,
-                used ? (double)dataset * 100 / (double)used : 0.0, sysmem, h_sys, h_zero, h_zero,
-                h_zero, srv->cfg.maxmemory, h_max, policy, used ? (double)rss / (double)used : 0.0,
+                used ? (double)dataset * 100 / (double)used : 0.0, sysmem, h_sys, lua, lua, h_lua,
+                scripts, srv->lua_nscripts, srv->lua_nfunctions, srv->lua_nlibraries, lua, h_lua,
+                srv->lua_functions_memory, scripts, h_scripts, srv->cfg.maxmemory, h_max, policy, used ? (double)rss / (double)used : 0.0,
                 rss - used, clients, mem_allocator_name(), lazyfree_pending_objects(),
                 lazyfree_freed_objects());
 }

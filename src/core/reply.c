@@ -18,7 +18,7 @@
 
 static void mark_pending(struct client *c)
 {
-    if (c->flags & CLIENT_PENDING_WRITE) return;
+    if (c->flags & (CLIENT_PENDING_WRITE | CLIENT_SCRIPT)) return;
     c->flags |= CLIENT_PENDING_WRITE;
     c->pw_next = c->srv->pending_write;
     c->srv->pending_write = c;
@@ -26,6 +26,7 @@ static void mark_pending(struct client *c)
 
 static bool reply_muted(const struct client *c)
 {
+    if (c->flags & CLIENT_SCRIPT) return false; /* the script reads what it gets */
     if (c->flags & CLIENT_PUSHING) return (c->flags & CLIENT_CLOSE_ASAP) || c->conn.fd < 0;
     /* our master gets no replies to its stream, only what we choose to
      * send it (REPLCONF ACK) */
@@ -74,6 +75,7 @@ static inline void obuf_grew(struct client *c)
 {
     size_t used = client_obuf_bytes(c);
     if (used > c->obuf_peak) c->obuf_peak = used;
+    if (c->flags & CLIENT_SCRIPT) return; /* read back at once, never closed */
     const struct obuf_limit *l = &c->srv->cfg.obuf_limits[client_obuf_class(c)];
     if (l->hard || l->soft) check_obuf_limits(c);
 }
@@ -194,6 +196,20 @@ void reply_error(struct client *c, const char *msg)
     if ((c->flags & (CLIENT_MASTER | CLIENT_MASTER_REPLY)) == CLIENT_MASTER)
         log_warning("A command from our MASTER failed (the error is not sent back): %.*s",
                     (int)(len > 256 ? 256 : len), msg);
+    reply_raw2(c, "-", 1, msg, len);
+}
+
+void reply_error_nostats(struct client *c, const char *msg)
+{
+    size_t len = strlen(msg);
+    char buf[1024];
+    if (memchr(msg, '\r', len) || memchr(msg, '\n', len)) {
+        if (len >= sizeof(buf)) len = sizeof(buf) - 1;
+        memcpy(buf, msg, len);
+        for (size_t i = 0; i < len; i++)
+            if (buf[i] == '\r' || buf[i] == '\n') buf[i] = ' ';
+        msg = buf;
+    }
     reply_raw2(c, "-", 1, msg, len);
 }
 

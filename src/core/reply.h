@@ -22,6 +22,9 @@ void reply_raw(struct client *c, const char *p, size_t len);
 void reply_ok(struct client *c);
 void reply_simple(struct client *c, const char *s); /* "+s\r\n" */
 void reply_error(struct client *c, const char *msg);
+/* An error already counted in errorstats (a script passing on the error
+ * of a command it called). */
+void reply_error_nostats(struct client *c, const char *msg);
 void reply_errorf(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void reply_bulk(struct client *c, const char *p, size_t len);
 void reply_bulk_cstr(struct client *c, const char *s); /* NULL -> null */

@@ -150,6 +150,10 @@ struct config {
     /* the master side: writes need this many replicas that acked within
      * min_replicas_max_lag seconds (0: no check) */
     int min_replicas_to_write, min_replicas_max_lag;
+    /* scripting (src/script): a script running longer than this (ms) lets
+     * the loop serve other clients, who get BUSY (lua-time-limit) */
+    long long busy_reply_threshold;
+    long long lua_max_memory; /* bytes the Lua VM may hold, 0 = no limit */
     bool enable_debug_command; /* "yes" | "local" | "no" kept as bool: yes/local */
     char *config_file; /* absolute path or NULL */
 };
@@ -268,6 +272,20 @@ struct server {
      * and save points set, write commands (and PING) get MISCONF */
     bool bgsave_failed;
     long long rdb_loaded_keys, rdb_loaded_expired; /* the last load */
+
+    /* scripting (src/script sets these; core reads them) */
+    struct scripting *scripting;
+    struct client *script_caller; /* the client whose script runs, or NULL */
+    bool script_busy; /* past busy-reply-threshold: other clients get BUSY */
+    bool script_is_eval; /* (for the BUSY text) EVAL rather than FCALL */
+    long long lua_vm_memory, lua_scripts_memory, lua_nscripts; /* INFO memory */
+    long long lua_nfunctions, lua_nlibraries, lua_functions_memory;
+    /* maxmemory was exceeded (after eviction) when the running top-level
+     * command was dispatched: a script's first DENYOOM command is refused */
+    bool oom_at_dispatch;
+    /* total_error_replies when the last call() ended: a command failed if
+     * it grew past this (so a script's inner failures are not its own) */
+    long long err_mark;
 
     /* shutdown */
     bool shutdown_asap;

@@ -258,11 +258,19 @@ static void pend_add(struct tracking *tr, const char *key, size_t len)
     tr->npend++;
 }
 
+/* The client whose command is running: a script's commands run on the
+ * engine's client on behalf of the script's caller. */
+static struct client *running_client(const struct server *srv)
+{
+    struct client *c = srv->current;
+    return (c && (c->flags & CLIENT_SCRIPT)) ? srv->script_caller : c;
+}
+
 /* One key's invalidation for c: now, or after the reply if c's command is
  * the one running. */
 static void invalidate_for(struct server *srv, struct client *c, const char *key, size_t len)
 {
-    if (c == srv->current) {
+    if (c == running_client(srv)) {
         pend_add(srv->tracking, key, len);
         return;
     }
@@ -334,7 +342,16 @@ static void remember_key(struct client *c, const char *key, size_t len)
 
 void tracking__after_call(struct client *c, struct command *cmd)
 {
-    if (!(c->flags & CLIENT_TRACKING) || !(cmd->flags & CMD_READONLY)) return;
+    if (!(cmd->flags & CMD_READONLY)) return;
+    if (c->flags & CLIENT_SCRIPT) {
+        /* a script that reads: its caller may cache every key it declared */
+        c = c->srv->script_caller;
+        if (!c || !c->cmd) return;
+        cmd = c->cmd;
+    } else if (cmd->group && !strcmp(cmd->group, "scripting")) {
+        return; /* EVAL_RO and the like: only the commands they run count */
+    }
+    if (!(c->flags & CLIENT_TRACKING)) return;
     struct tracking_client *t = c->tracking;
     if (t->flags & TRK_BCAST) return;
     bool caching = t->flags & TRK_CACHING;
@@ -495,7 +512,8 @@ static void unsub_all(struct client *c)
 static void queue_for_broadcast(struct server *srv, const char *key, size_t klen)
 {
     struct tracking *tr = srv->tracking;
-    uint64_t by = srv->current ? srv->current->id : 0;
+    struct client *cur = running_client(srv);
+    uint64_t by = cur ? cur->id : 0;
     for (size_t i = 0; i < tr->nplens; i++) {
         uint32_t plen = tr->plens[i].len;
         if (plen > klen) continue;
@@ -584,7 +602,7 @@ void tracking__key_changed(struct server *srv, const char *key, size_t klen)
     if (tr->nplens) queue_for_broadcast(srv, key, klen);
     if (!htab_size(&tr->keys)) return;
     struct tkey *k = (struct tkey *)htab_find(&tr->keys, util_hash(key, klen), key, klen);
-    if (k) invalidate_tkey(srv, k, srv->current);
+    if (k) invalidate_tkey(srv, k, running_client(srv));
 }
 
 static void flush_client_items(struct htab_node *n, void *priv)
@@ -606,7 +624,7 @@ void tracking_flush(struct server *srv)
     struct tracking *tr = srv->tracking;
     for (struct client *c = srv->clients_head; c; c = c->next) {
         if (!(c->flags & CLIENT_TRACKING)) continue;
-        if (c == srv->current) pend_add(tr, NULL, 0);
+        if (c == running_client(srv)) pend_add(tr, NULL, 0);
         else send_invalidation(srv, c, NULL, 0);
     }
     htab_deinit(&tr->keys, flush_client_items, NULL);

@@ -36,6 +36,7 @@ struct ev_loop {
     bool stop;
     ev_hook_fn *before_sleep;
     void *before_sleep_data;
+    struct epoll_event nested[64]; /* ev_process_io's own: the outer pass keeps `events` */
 };
 
 struct ev_loop *ev_new(int setsize)
@@ -204,6 +205,24 @@ int ev_poll_once(struct ev_loop *l, int wait_ms)
     }
     ev__run_timers(l);
     return n;
+}
+
+int ev_process_io(struct ev_loop *l)
+{
+    int n = epoll_wait(l->epfd, l->nested, (int)(sizeof(l->nested) / sizeof(l->nested[0])), 0);
+    for (int i = 0; i < n; i++) {
+        struct epoll_event *e = &l->nested[i];
+        int fd = e->data.fd;
+        struct ev_file *f = &l->files[fd];
+        int mask = 0;
+        if (e->events & EPOLLIN) mask |= EV_READ;
+        if (e->events & EPOLLOUT) mask |= EV_WRITE;
+        if (e->events & (EPOLLERR | EPOLLHUP)) mask |= EV_READ | EV_WRITE;
+        if ((f->mask & mask & EV_READ) && f->rfn) f->rfn(l, fd, f->rdata, EV_READ);
+        f = &l->files[fd];
+        if ((f->mask & mask & EV_WRITE) && f->wfn) f->wfn(l, fd, f->wdata, EV_WRITE);
+    }
+    return n < 0 ? 0 : n;
 }
 
 int ev_run(struct ev_loop *l)

@@ -46,4 +46,9 @@ void ev_stop(struct ev_loop *loop);
 /* One iteration; wait_ms < 0 waits for the next event or timer. */
 int ev_poll_once(struct ev_loop *loop, int wait_ms);
 
+/* From inside a callback (a long script): handle the fds ready now,
+ * without waiting, without timers or before_sleep, leaving the outer
+ * iteration's pending events intact. Returns how many were handled. */
+int ev_process_io(struct ev_loop *loop);
+
 #endif

@@ -25,6 +25,7 @@ extern struct command persist_commands[];
 extern struct command repl_commands[];
 extern struct command replica_commands[];
 extern struct command dump_commands[];
+extern struct command script_commands[];
 
 void commands_register_all(struct server *srv)
 {
@@ -49,4 +50,5 @@ void commands_register_all(struct server *srv)
     cmd_register(srv, repl_commands);
     cmd_register(srv, replica_commands);
     cmd_register(srv, dump_commands);
+    cmd_register(srv, script_commands);
 }

@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "core/server.h"
 #include "persist/engine.h"
+#include "script/script.h"
 #include "server/commands.h"
 
 #include <errno.h>
@@ -116,6 +117,10 @@ int main(int argc, char **argv)
         return 1;
     }
     commands_register_all(&srv);
+    if (script_init(&srv, err, sizeof(err)) < 0) {
+        log_warning("%s", err);
+        return 1;
+    }
     if (persist_engine_init(&srv, err, sizeof(err)) < 0) {
         log_warning("%s", err);
         return 1;
@@ -133,6 +138,7 @@ int main(int argc, char **argv)
     if (loaded < 0) {
         log_warning("%s. Exiting.", err); /* the engine says what failed */
         persist_engine_deinit(&srv);
+        script_deinit(&srv);
         server_deinit(&srv);
         return 1;
     }
@@ -150,6 +156,7 @@ int main(int argc, char **argv)
     }
     server_run(&srv);
     persist_engine_deinit(&srv);
+    script_deinit(&srv);
     server_deinit(&srv);
     return 0;
 }

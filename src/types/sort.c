@@ -178,8 +178,9 @@ static void sort_generic(struct client *c, bool readonly)
         reply_err_wrongtype(c);
         return;
     }
-    /* a set read in hash order would make the stored result arbitrary */
-    if (dontsort && o && o->type == OBJ_SET && store) {
+    /* a set read in hash order would make the stored result (or what a
+     * script goes on with) arbitrary */
+    if (dontsort && o && o->type == OBJ_SET && (store || (c->flags & CLIENT_SCRIPT))) {
         dontsort = false;
         opts.alpha = true;
         by = NULL;

@@ -2195,12 +2195,12 @@ struct command zset_commands[] = {
     ZROW("zpopmax", zpopmax_cmd, -2, CMD_WRITE | CMD_FAST, 1, 1, "@write @sortedset @fast",
          "Returns the highest-scoring members from a sorted set after removing them. Deletes the "
          "sorted set if the last member was popped.", "5.0.0"),
-    ZROW("bzpopmin", bzpopmin_cmd, -3, CMD_WRITE | CMD_FAST | CMD_BLOCKING, 1, -2,
+    ZROW("bzpopmin", bzpopmin_cmd, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING, 1, -2,
          "@write @sortedset @fast @blocking",
          "Removes and returns the member with the lowest score from one or more sorted sets. "
          "Blocks until a member is available otherwise. Deletes the sorted set if the last element "
          "was popped.", "5.0.0"),
-    ZROW("bzpopmax", bzpopmax_cmd, -3, CMD_WRITE | CMD_FAST | CMD_BLOCKING, 1, -2,
+    ZROW("bzpopmax", bzpopmax_cmd, -3, CMD_WRITE | CMD_NOSCRIPT | CMD_FAST | CMD_BLOCKING, 1, -2,
          "@write @sortedset @fast @blocking",
          "Removes and returns the member with the highest score from one or more sorted sets. "
          "Blocks until a member available otherwise. Deletes the sorted set if the last element "
