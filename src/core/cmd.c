@@ -8,6 +8,7 @@
 #include "core/evict.h"
 #include "core/multi.h"
 #include "core/replica.h"
+#include "core/repl.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "core/tracking.h"
@@ -384,8 +385,7 @@ static void dispatch(struct client *c)
         return;
     }
     /* min-replicas-to-write: too few replicas acknowledged lately */
-    if ((flags & CMD_WRITE) && srv->cfg.min_replicas_to_write && srv->cfg.min_replicas_max_lag &&
-        !srv->replica && srv->repl_good_replicas < srv->cfg.min_replicas_to_write) {
+    if ((flags & CMD_WRITE) && repl_too_few_replicas(srv)) {
         reject(c, cmd, "NOREPLICAS Not enough good replicas to write.");
         return;
     }

@@ -70,6 +70,12 @@ void repl_client_gone(struct client *c)
 }
 
 /* Replicas that acknowledged within min-replicas-max-lag seconds. */
+bool repl_too_few_replicas(const struct server *srv)
+{
+    return srv->cfg.min_replicas_to_write && srv->cfg.min_replicas_max_lag && !srv->replica &&
+           srv->repl_good_replicas < srv->cfg.min_replicas_to_write;
+}
+
 void repl_refresh_good_replicas(struct server *srv)
 {
     int good = 0;

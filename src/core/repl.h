@@ -11,6 +11,8 @@
 #ifndef APIARY_REPL_H
 #define APIARY_REPL_H
 
+#include <stdbool.h>
+
 struct server;
 struct client;
 struct sbuf;
@@ -24,5 +26,8 @@ void repl_info(struct server *srv, struct sbuf *b);
 /* srv->repl_good_replicas: replicas that acknowledged within
  * min-replicas-max-lag (cron; CONFIG SET) */
 void repl_refresh_good_replicas(struct server *srv);
+/* min-replicas-to-write: writes are refused now (too few replicas
+ * acknowledged lately; a replica never refuses for this) */
+bool repl_too_few_replicas(const struct server *srv);
 
 #endif

@@ -31,6 +31,7 @@
 #include "base/util.h"
 #include "core/client.h"
 #include "core/cmd.h"
+#include "core/repl.h"
 #include "core/reply.h"
 #include "core/server.h"
 #include "ev/ev.h"
@@ -362,6 +363,12 @@ int script_call_command(lua_State *L, bool raise)
         srv->oom_at_dispatch && (cmd->flags & CMD_DENYOOM) && !(r->caller->flags & CLIENT_LOADING))
         return call_reject(L, s, cmd, raise,
                            "OOM command not allowed when used memory > 'maxmemory'.");
+    if ((cmd->flags & CMD_WRITE) && repl_too_few_replicas(srv) &&
+        !(r->caller->flags & (CLIENT_LOADING | CLIENT_MASTER)))
+        return call_reject(L, s, cmd, raise, "NOREPLICAS Not enough good replicas to write.");
+    if ((cmd->flags & CMD_WRITE) && srv->replica && srv->cfg.replica_read_only &&
+        !(r->caller->flags & (CLIENT_LOADING | CLIENT_MASTER)))
+        return call_reject(L, s, cmd, raise, "READONLY You can't write against a read only replica.");
     if (cmd->flags & CMD_WRITE) r->flags |= RUN_WROTE;
     c->olen = c->osent = 0; /* invariant 3; nothing may precede the reply */
     c->argc = argc;
@@ -464,6 +471,17 @@ void script_run(struct client *c, struct scripting *s, const struct script_fn *f
             srv->cfg.maxmemory > 0 && srv->oom_at_dispatch && !(c->flags & CLIENT_LOADING)) {
             reply_error(c, "OOM allow-oom flag is not set on the script, can not run it when used "
                            "memory > 'maxmemory'");
+            return;
+        }
+        /* a script that may write needs the replicas min-replicas-to-write asks for */
+        if (!(fn->flags & SCRIPT_FLAG_NO_WRITES) && repl_too_few_replicas(srv) &&
+            !(c->flags & (CLIENT_LOADING | CLIENT_MASTER))) {
+            reply_error(c, "NOREPLICAS Not enough good replicas to write.");
+            return;
+        }
+        if (!(fn->flags & SCRIPT_FLAG_NO_WRITES) && srv->replica && srv->cfg.replica_read_only &&
+            !(c->flags & (CLIENT_LOADING | CLIENT_MASTER))) {
+            reply_error(c, "READONLY You can't write against a read only replica.");
             return;
         }
     }

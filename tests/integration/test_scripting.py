@@ -622,3 +622,37 @@ def test_tracking_sees_scripts_that_read(server, r):
         assert c.call("PING") == b"PONG"
     finally:
         c.close()
+
+
+def test_min_replicas_to_write_refuses_scripts_that_may_write(r):
+    r.set("x", "some value")
+    r.config_set("min-replicas-to-write", 1)
+    try:
+        # no shebang: reads run, the first write is refused
+        assert r.eval("return redis.call('get','x')", 1, "x") == b"some value"
+        assert err(r, "EVAL", "return redis.call('set','x',1)", 1, "x").startswith("NOREPLICAS")
+        # a shebang without no-writes: refused before it runs
+        assert err(r, "EVAL", "#!lua\nreturn redis.call('get','x')", 1, "x").startswith("NOREPLICAS")
+        assert r.eval("#!lua flags=no-writes\nreturn redis.call('get','x')", 1, "x") == b"some value"
+        assert r.get("x") == b"some value"
+    finally:
+        r.config_set("min-replicas-to-write", 0)
+
+
+def test_scripts_on_a_read_only_replica():
+    s = Server()
+    try:
+        r = s.client()
+        r.set("x", "v")
+        r.replicaof("127.0.0.1", 1)  # nothing listens there: the link stays down
+        assert r.eval("return redis.call('get','x')", 1, "x") == b"v"
+        # (redis-py turns -READONLY into ReadOnlyError and drops the code)
+        with pytest.raises(redis.exceptions.ReadOnlyError, match="read only replica"):
+            r.eval("return redis.call('set','x',1)", 1, "x")
+        with pytest.raises(redis.exceptions.ReadOnlyError, match="read only replica"):
+            r.eval("#!lua\nreturn 1", 0)
+        assert r.eval("#!lua flags=no-writes\nreturn redis.call('get','x')", 1, "x") == b"v"
+        r.replicaof("no", "one")
+        assert r.eval("return redis.call('set','x',1)", 1, "x") == b"OK"
+    finally:
+        s.stop()
