@@ -167,10 +167,14 @@ static void value_free(struct obj *val, enum val_fate f)
 static void entry_unlink_free(struct keyspace *ks, struct db *db, struct kentry *ke, uint64_t h,
                               enum val_fate f)
 {
-    db_snap_touch(ks, db, ke);
+    /* a value that goes with its entry may go to a snapshot as it is; one
+     * the caller keeps (RENAME, MOVE) is written out instead */
+    bool taken = false;
+    if (f != VAL_KEEP) taken = db_snap_take(ks, db, ke);
+    else db_snap_touch(ks, db, ke);
     if (ke->flags & KE_EXPIRE) db_persist(db, ke);
     htab_unlink(&db->keys, h, &ke->node);
-    value_free(ke->val, f);
+    if (!taken) value_free(ke->val, f);
     mem_free(ke);
 }
 
@@ -282,12 +286,15 @@ struct kentry *db_set(struct keyspace *ks, struct db *db, const char *key, size_
      * new value starts afresh: it never inherits that TTL */
     if (ke && expire_check(ks, db, ke, false)) ke = NULL;
     if (ke) {
-        db_snap_touch(ks, db, ke);
+        /* the old value goes whole: a snapshot may take it as it is */
+        bool taken = false;
+        if (ke->val != val) taken = db_snap_take(ks, db, ke);
+        else db_snap_touch(ks, db, ke);
         if (!keep_ttl && (ke->flags & KE_EXPIRE)) db_persist(db, ke);
         struct obj *old = ke->val;
         ke->val = val;
         ke->lru = access_stamp(ks, ke->lru);
-        if (old != val) value_free(old, fate(ks->lazyfree.server_del));
+        if (old != val && !taken) value_free(old, fate(ks->lazyfree.server_del));
         if (ks->key_waiters) ks->on_key_added(ks, db, key, klen, ks->on_key_added_priv);
         return ke;
     }

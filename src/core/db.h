@@ -73,6 +73,12 @@ struct keyspace;
 struct ks_snap {
     /* ke is about to change or go: write it out first (and set its epoch). */
     void (*touch)(struct keyspace *ks, struct db *db, struct kentry *ke, void *priv);
+    /* ke's value is about to be dropped whole (overwritten by db_set, or
+     * the entry removed): take the value object itself, with ke's key, TTL
+     * and access data, and set ke's epoch (return true: the caller must not
+     * free the value), or return false and touch() is called instead.
+     * Optional (NULL: touch). */
+    bool (*take_value)(struct keyspace *ks, struct db *db, struct kentry *ke, void *priv);
     /* db is about to be emptied: take its tables (return true), or false to
      * let the flush free them. */
     bool (*take_tables)(struct keyspace *ks, struct db *db, void *priv);
@@ -141,6 +147,16 @@ static inline void db_snap_touch(struct keyspace *ks, struct db *db, struct kent
 {
     if (__builtin_expect(ks->snap != NULL, 0) && ke->snap_epoch != ks->snap_epoch)
         ks->snap->touch(ks, db, ke, ks->snap->priv);
+}
+/* The same before ke's value is dropped whole: true when the snapshot took
+ * the value object (then it is the snapshot's to free, not the caller's). */
+static inline bool db_snap_take(struct keyspace *ks, struct db *db, struct kentry *ke)
+{
+    if (__builtin_expect(ks->snap != NULL, 0) && ke->snap_epoch != ks->snap_epoch) {
+        if (ks->snap->take_value && ks->snap->take_value(ks, db, ke, ks->snap->priv)) return true;
+        ks->snap->touch(ks, db, ke, ks->snap->priv);
+    }
+    return false;
 }
 /* The next snapshot epoch; when the 16-bit counter wraps, every entry's
  * epoch is reset first (once per 65,535 snapshots), so an entry left

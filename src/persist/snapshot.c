@@ -27,10 +27,27 @@
 /* written chunks kept for the loop to fill again */
 #define SNAP_SPARE_CHUNKS 4
 
+/* A value a command dropped whole before the snapshot wrote it (an
+ * overwrite or a removal): the object itself, not a copy, with what the
+ * file needs of its entry. The writer thread serialises and frees it; no
+ * one else can reach it any more. */
+struct taken {
+    struct taken *next;
+    struct obj *val;
+    int db; /* the original database */
+    long long expire_ms, idle_s;
+    int freq;
+    size_t cost; /* counted in `queued` */
+    size_t klen;
+    char key[];
+};
+
 struct chunk {
     struct chunk *next;
     struct rdb_deferred d; /* serialised bytes and the strings to compress */
-    size_t bytes;          /* d.buf.len when handed over (for `queued`) */
+    struct taken *taken;   /* written after d's bytes, in this order */
+    int end_db;            /* the SELECTDB in effect after d's bytes, -1 none */
+    size_t bytes;          /* counted in `queued` when handed over */
     bool last;             /* ends the stream: the writer appends the checksum */
 };
 
@@ -63,6 +80,9 @@ struct snapshot {
     long long walked;      /* keys the walk (not the hooks) wrote */
     long long start_us;
     struct rdb_deferred out; /* the chunk being filled */
+    struct taken *taken_head, *taken_tail; /* values taken for it */
+    struct chunk *holder; /* the struct the next hand-over fills, or NULL */
+    size_t taken_cost;
     int str_mode;            /* enum rdb_compress for keys' strings */
 
     /* the writer thread and what it shares with the loop */
@@ -169,6 +189,41 @@ static int verify_file(const char *path, char *err, size_t errlen)
 
 void snapshot_verify_after(struct snapshot *s) { s->verify = true; }
 
+static void free_taken(struct taken **list)
+{
+    while (*list) {
+        struct taken *t = *list;
+        *list = t->next;
+        obj_free(t->val);
+        mem_free(t);
+    }
+}
+
+/* Appends a chunk's taken values to out, each after the SELECTDB it needs,
+ * then the chunk's own last SELECTDB again, so the next chunk's bytes go
+ * on in the database they were written for. */
+static void write_taken(struct snapshot *s, const struct chunk *c, struct sbuf *out)
+{
+    int cur = c->end_db;
+    bool cmds = s->fmt == SNAP_FMT_AOF_CMDS;
+    for (const struct taken *t = c->taken; t; t = t->next) {
+        if (t->db != cur) {
+            if (cmds) aof_put_selectdb(out, t->db);
+            else rdb_put_selectdb(out, t->db);
+            cur = t->db;
+        }
+        if (cmds)
+            aof_put_key(out, t->key, t->klen, t->val, t->expire_ms);
+        else
+            rdb_put_key_ex(out, t->key, t->klen, t->val, t->expire_ms, t->idle_s, t->freq,
+                           s->compress ? RDB_LZF : RDB_RAW);
+    }
+    if (c->end_db >= 0 && cur != c->end_db) {
+        if (cmds) aof_put_selectdb(out, c->end_db);
+        else rdb_put_selectdb(out, c->end_db);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct snapshot *s = arg;
@@ -196,11 +251,12 @@ static void *writer_main(void *arg)
         if (!failed) {
             /* LZF happens here, off the event loop */
             struct sbuf *out = &c->d.buf;
-            if (c->d.nspans) {
+            if (c->d.nspans || c->taken) {
                 final.len = 0;
                 rdb_deferred_resolve(&c->d, &final);
                 out = &final;
             }
+            if (c->taken) write_taken(s, c, out);
             if (s->checksum) crc = crc64(crc, out->p, out->len);
             if (c->last && s->fmt != SNAP_FMT_AOF_CMDS) {
                 unsigned char tail[8];
@@ -219,6 +275,7 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&s->lock);
         /* keep a few written chunks for the loop to fill again: fresh
          * buffers would cost it page faults (zeroing) on every chunk */
+        free_taken(&c->taken);
         if (s->nspare < SNAP_SPARE_CHUNKS) {
             rdb_deferred_reset(&c->d);
             c->next = s->spare;
@@ -233,6 +290,7 @@ static void *writer_main(void *arg)
     while (s->head) {
         struct chunk *c = s->head;
         s->head = c->next;
+        free_taken(&c->taken);
         rdb_deferred_free(&c->d);
         mem_free(c);
     }
@@ -267,40 +325,49 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* Hands the pending output to the writer. */
+/* Hands the pending output to the writer. The loop never waits for the
+ * writer's lock: a writer at nice 10 that holds it (say, just woken in
+ * pthread_cond_wait) can be off the CPU for milliseconds on a busy machine,
+ * and every client would wait with it. When the lock is taken the chunk
+ * just keeps filling and goes on a later call; only the last one waits. */
 static void hand_over(struct snapshot *s, bool last)
 {
-    if (!s->out.buf.len && !last) return;
-    pthread_mutex_lock(&s->lock);
-    struct chunk *c = s->spare, *fresh = NULL;
+    if (!s->out.buf.len && !s->taken_head && !last) return;
+    if (!s->holder) s->holder = mem_calloc(sizeof(*s->holder));
+    if (last) pthread_mutex_lock(&s->lock);
+    else if (pthread_mutex_trylock(&s->lock) != 0) return;
+    struct chunk *fresh = s->holder, *c = s->spare;
+    s->holder = NULL;
     if (c) {
         s->spare = c->next;
         s->nspare--;
     }
-    pthread_mutex_unlock(&s->lock);
-    /* s->out goes to the writer; a written chunk's buffer (or a new one,
-     * sized for a whole chunk) becomes s->out */
-    struct rdb_deferred next = {0};
-    if (c) {
-        next = c->d;
-        fresh = c;
-    } else {
-        fresh = mem_alloc(sizeof(*fresh));
-        sbuf_reserve(&next.buf, CHUNK_BYTES + (64u << 10));
-    }
     fresh->next = NULL;
     fresh->d = s->out;
-    fresh->bytes = s->out.buf.len;
+    fresh->taken = s->taken_head;
+    fresh->end_db = s->stream_db;
+    fresh->bytes = s->out.buf.len + s->taken_cost;
     fresh->last = last;
-    s->out = next;
     size_t q = atomic_fetch_add(&s->queued, fresh->bytes) + fresh->bytes;
-    if (q > s->queued_peak) s->queued_peak = q;
-    pthread_mutex_lock(&s->lock);
     if (s->tail) s->tail->next = fresh;
     else s->head = fresh;
     s->tail = fresh;
     pthread_cond_signal(&s->wake);
     pthread_mutex_unlock(&s->lock);
+    if (q > s->queued_peak) s->queued_peak = q;
+    s->taken_head = s->taken_tail = NULL;
+    s->taken_cost = 0;
+    /* a written chunk's buffer (or a new one, sized for a whole chunk)
+     * is the next to fill; its struct carries the next hand-over */
+    if (c) {
+        s->out = c->d;
+        c->d = (struct rdb_deferred){0};
+        c->taken = NULL;
+        s->holder = c;
+    } else {
+        s->out = (struct rdb_deferred){0};
+        sbuf_reserve(&s->out.buf, CHUNK_BYTES + (64u << 10));
+    }
 }
 
 /* ---- serialising ---------------------------------------------------------- */
@@ -341,6 +408,36 @@ static void on_touch(struct keyspace *ks, struct db *db, struct kentry *ke, void
         return;
     }
     emit(s, d, db, ke);
+}
+
+/* A value dropped whole goes to the writer as it is: nothing to copy or
+ * serialise on the loop. */
+static bool on_take_value(struct keyspace *ks, struct db *db, struct kentry *ke, void *priv)
+{
+    struct snapshot *s = priv;
+    int d = s->orig_of[db->id];
+    if (d < 0) return false;
+    struct taken *t = mem_alloc(sizeof(*t) + ke->klen);
+    t->next = NULL;
+    t->val = ke->val;
+    t->db = d;
+    t->expire_ms = db_get_expire(db, ke);
+    t->idle_s = -1;
+    t->freq = -1;
+    if (s->lru_meta) rdb_key_meta(s->ks, s->lru_policy, ke, &t->idle_s, &t->freq);
+    t->klen = ke->klen;
+    memcpy(t->key, ke->key, ke->klen);
+    /* what the writer will make of it, roughly: for pausing the walk */
+    t->cost = sizeof(*t) + ke->klen +
+              (ke->val->type == OBJ_STRING ? obj_strlen(ke->val) : 32 * obj_free_effort(ke->val));
+    if (s->taken_tail) s->taken_tail->next = t;
+    else s->taken_head = t;
+    s->taken_tail = t;
+    s->taken_cost += t->cost;
+    ke->snap_epoch = s->epoch;
+    s->keys_done++;
+    if (s->out.buf.len + s->taken_cost >= CHUNK_BYTES) hand_over(s, false);
+    return true;
 }
 
 static bool on_take_tables(struct keyspace *ks, struct db *db, void *priv)
@@ -431,6 +528,7 @@ struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_
 
     s->epoch = ks_next_snap_epoch(ks);
     s->hooks.touch = on_touch;
+    s->hooks.take_value = on_take_value;
     s->hooks.take_tables = on_take_tables;
     s->hooks.swapped = on_swapped;
     s->hooks.priv = s;
@@ -466,6 +564,9 @@ static void end_walk(struct snapshot *s)
 {
     s->walk_done = true;
     if (s->ks->snap == &s->hooks) s->ks->snap = NULL;
+    /* taken values are written after their chunk's bytes: they must come
+     * before the EOF opcode */
+    if (s->taken_head) hand_over(s, false);
     if (s->fmt != SNAP_FMT_AOF_CMDS) rdb_put_eof(&s->out.buf);
     hand_over(s, true);
     s->ended = true;
@@ -537,6 +638,8 @@ void snapshot_free(struct snapshot *s)
             mem_free(s->detached[i]);
         }
     rdb_deferred_free(&s->out);
+    free_taken(&s->taken_head);
+    mem_free(s->holder);
     while (s->spare) {
         struct chunk *c = s->spare;
         s->spare = c->next;
