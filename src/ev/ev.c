@@ -181,18 +181,11 @@ static void ev__run_timers(struct ev_loop *l)
     l->ntimers = w;
 }
 
-int ev_poll_once(struct ev_loop *l, int wait_ms)
+/* Calls the handlers of n ready events: read first, then write. */
+static void dispatch(struct ev_loop *l, const struct epoll_event *events, int n)
 {
-    long long nt = ev__nearest_timer_us(l);
-    int timeout = wait_ms;
-    if (nt >= 0) {
-        long long d = nt - util_monotonic_us();
-        int tms = d <= 0 ? 0 : (int)((d + 999) / 1000);
-        if (timeout < 0 || tms < timeout) timeout = tms;
-    }
-    int n = epoll_wait(l->epfd, l->events, l->setsize, timeout);
     for (int i = 0; i < n; i++) {
-        struct epoll_event *e = &l->events[i];
+        const struct epoll_event *e = &events[i];
         int fd = e->data.fd;
         struct ev_file *f = &l->files[fd];
         int mask = 0;
@@ -203,6 +196,19 @@ int ev_poll_once(struct ev_loop *l, int wait_ms)
         f = &l->files[fd]; /* the read handler may have deleted or re-added fd */
         if ((f->mask & mask & EV_WRITE) && f->wfn) f->wfn(l, fd, f->wdata, EV_WRITE);
     }
+}
+
+int ev_poll_once(struct ev_loop *l, int wait_ms)
+{
+    long long nt = ev__nearest_timer_us(l);
+    int timeout = wait_ms;
+    if (nt >= 0) {
+        long long d = nt - util_monotonic_us();
+        int tms = d <= 0 ? 0 : (int)((d + 999) / 1000);
+        if (timeout < 0 || tms < timeout) timeout = tms;
+    }
+    int n = epoll_wait(l->epfd, l->events, l->setsize, timeout);
+    dispatch(l, l->events, n);
     ev__run_timers(l);
     return n;
 }
@@ -210,18 +216,7 @@ int ev_poll_once(struct ev_loop *l, int wait_ms)
 int ev_process_io(struct ev_loop *l)
 {
     int n = epoll_wait(l->epfd, l->nested, (int)(sizeof(l->nested) / sizeof(l->nested[0])), 0);
-    for (int i = 0; i < n; i++) {
-        struct epoll_event *e = &l->nested[i];
-        int fd = e->data.fd;
-        struct ev_file *f = &l->files[fd];
-        int mask = 0;
-        if (e->events & EPOLLIN) mask |= EV_READ;
-        if (e->events & EPOLLOUT) mask |= EV_WRITE;
-        if (e->events & (EPOLLERR | EPOLLHUP)) mask |= EV_READ | EV_WRITE;
-        if ((f->mask & mask & EV_READ) && f->rfn) f->rfn(l, fd, f->rdata, EV_READ);
-        f = &l->files[fd];
-        if ((f->mask & mask & EV_WRITE) && f->wfn) f->wfn(l, fd, f->wdata, EV_WRITE);
-    }
+    dispatch(l, l->nested, n);
     return n < 0 ? 0 : n;
 }
 

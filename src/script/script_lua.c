@@ -889,6 +889,18 @@ static void reply_status_clean(struct client *c, const char *p, size_t len)
     if (b != stack) mem_free(b);
 }
 
+/* The number of key/value pairs of the table at index t (no metamethods). */
+static long long table_pairs(lua_State *L, int t)
+{
+    long long n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        n++;
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
 static void reply_value(lua_State *L, struct client *c, int resp, const char *sha, int depth);
 
 static void reply_table(lua_State *L, struct client *c, int resp, const char *sha, int depth)
@@ -952,13 +964,7 @@ static void reply_table(lua_State *L, struct client *c, int resp, const char *sh
     raw_field(L, t, "map");
     if (lua_istable(L, -1)) {
         int m = lua_gettop(L);
-        long long n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, m)) {
-            n++;
-            lua_pop(L, 1);
-        }
-        reply_map(c, n);
+        reply_map(c, table_pairs(L, m));
         lua_pushnil(L);
         while (lua_next(L, m)) {
             lua_pushvalue(L, -2);
@@ -972,13 +978,7 @@ static void reply_table(lua_State *L, struct client *c, int resp, const char *sh
     raw_field(L, t, "set");
     if (lua_istable(L, -1)) {
         int m = lua_gettop(L);
-        long long n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, m)) {
-            n++;
-            lua_pop(L, 1);
-        }
-        reply_set(c, n);
+        reply_set(c, table_pairs(L, m));
         lua_pushnil(L);
         while (lua_next(L, m)) {
             lua_pop(L, 1);
