@@ -186,6 +186,47 @@ def test_bgsave_is_point_in_time(srv):
 
 
 @needs_redis
+def test_values_dropped_during_bgsave_are_written_as_they_were():
+    """Overwritten (to another type), deleted (also lazily) and expired
+    values of every type, large ones with compressed list nodes among them,
+    go to the snapshot's writer whole: the dump still holds each as it was
+    when BGSAVE began."""
+    s = Server(args=["--lazyfree-lazy-server-del", "yes", "--list-compress-depth", "1"])
+    try:
+        r = s.client()
+        p = r.pipeline(transaction=False)
+        for i in range(600):
+            big = i % 50 == 0
+            p.rpush(f"l:{i}", *[f"elem-{j}-" + "x" * 30 for j in range(300 if big else 5)])
+            p.hset(f"h:{i}", mapping={f"f{j}": "v" * 30 for j in range(200 if big else 3)})
+            p.zadd(f"z:{i}", {f"m{j}": j / 7 for j in range(200 if big else 3)})
+            p.sadd(f"s:{i}", *[f"m{j}" for j in range(200 if big else 3)])
+            p.set(f"k:{i}", "y" * 100)
+        p.execute()
+        expected = contents(r)
+        r.config_set("rdb-key-save-delay", 500)  # the walk takes over a second
+        r.bgsave()
+        for i in range(0, 600, 2):
+            r.set(f"l:{i}", "replaced")  # another type: the list goes whole
+            r.delete(f"h:{i}")           # lazily freed otherwise
+            r.unlink(f"z:{i}")
+            r.set(f"k:{i}", "new")
+            r.pexpire(f"s:{i}", 1)
+        time.sleep(0.05)
+        r.exists(*[f"s:{i}" for i in range(0, 600, 2)])  # expire them on access
+        assert r.info("persistence")["rdb_bgsave_in_progress"] == 1, "the snapshot ended too early"
+        r.config_set("rdb-key-save-delay", 0)
+        assert wait_bgsave(r)["rdb_last_bgsave_status"] == "ok"
+        ref = RedisRef(dump_path(s))
+        try:
+            assert contents(ref.client()) == expected
+        finally:
+            ref.close()
+    finally:
+        assert s.stop() == 0, s.read_log()[-3000:]
+
+
+@needs_redis
 def test_snapshot_while_writing_from_many_clients(srv):
     """A steady write load from several clients during BGSAVE; every key the
     dump holds has its value from before BGSAVE began."""
