@@ -329,12 +329,13 @@ static void *writer_main(void *arg)
  * writer's lock: a writer at nice 10 that holds it (say, just woken in
  * pthread_cond_wait) can be off the CPU for milliseconds on a busy machine,
  * and every client would wait with it. When the lock is taken the chunk
- * just keeps filling and goes on a later call; only the last one waits. */
-static void hand_over(struct snapshot *s, bool last)
+ * just keeps filling and goes on a later call. Only `wait` blocks: for the
+ * last chunk, and for the one whose taken values must precede the EOF. */
+static void hand_over_now(struct snapshot *s, bool last, bool wait)
 {
     if (!s->out.buf.len && !s->taken_head && !last) return;
     if (!s->holder) s->holder = mem_calloc(sizeof(*s->holder));
-    if (last) pthread_mutex_lock(&s->lock);
+    if (wait) pthread_mutex_lock(&s->lock);
     else if (pthread_mutex_trylock(&s->lock) != 0) return;
     struct chunk *fresh = s->holder, *c = s->spare;
     s->holder = NULL;
@@ -369,6 +370,8 @@ static void hand_over(struct snapshot *s, bool last)
         sbuf_reserve(&s->out.buf, CHUNK_BYTES + (64u << 10));
     }
 }
+
+static void hand_over(struct snapshot *s, bool last) { hand_over_now(s, last, last); }
 
 /* ---- serialising ---------------------------------------------------------- */
 
@@ -566,7 +569,7 @@ static void end_walk(struct snapshot *s)
     if (s->ks->snap == &s->hooks) s->ks->snap = NULL;
     /* taken values are written after their chunk's bytes: they must come
      * before the EOF opcode */
-    if (s->taken_head) hand_over(s, false);
+    if (s->taken_head) hand_over_now(s, false, true);
     if (s->fmt != SNAP_FMT_AOF_CMDS) rdb_put_eof(&s->out.buf);
     hand_over(s, true);
     s->ended = true;
