@@ -126,19 +126,29 @@ def test_shard_channels(server, r):
 def test_slow_subscriber_is_dropped(server, r):
     r.config_set("client-output-buffer-limit", "pubsub 64kb 0 0")
     try:
-        s = socket.create_connection(("127.0.0.1", server.port))
-        s.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nslow\r\n")
+        # a small receive buffer before connecting keeps the window small
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", server.port))
+        s.sendall(b"*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nslow\r\n")
         time.sleep(0.1)
         fast = server.client().pubsub()
         fast.subscribe("slow")
         get_message(fast)
         payload = "x" * 10000
-        for _ in range(400):  # the slow one never reads
-            r.publish("slow", payload)
-        assert r.pubsub_numsub("slow")[0][1] == 1  # only the reader is left
-        got = messages(fast, 400, timeout=5)
-        assert len(got) == 400  # the other subscriber lost nothing
+        # The kernel takes what its socket buffers hold (the server's send
+        # buffer can grow to tcp_wmem's maximum, 4 MB by default) before
+        # anything waits in the server: publish until the slow one is
+        # dropped, far beyond that, while the fast one reads.
+        sent, got = 0, []
+        while sent < 4000 and r.pubsub_numsub("slow")[0][1] == 2:
+            for _ in range(50):  # the slow one never reads
+                r.publish("slow", payload)
+            sent += 50
+            got += messages(fast, 50)
+        assert r.pubsub_numsub("slow")[0][1] == 1, "the slow subscriber was never dropped"
+        got += messages(fast, sent - len(got), timeout=5)
+        assert len(got) == sent  # the other subscriber lost nothing
         s.close()
         fast.close()
     finally:
