@@ -526,14 +526,17 @@ size_t client_info_line(struct client *c, char *buf, size_t len)
     size_t qbuf = c->qlen - c->qpos;
     size_t totmem = sizeof(*c) + c->qcap + CLIENT_OBUF_SIZE + bmem;
     const char *cmdname = c->lastcmd ? c->lastcmd->fullname : "NULL";
+    size_t sub, psub, ssub;
+    pubsub_client_counts(c, &sub, &psub, &ssub);
     int n = snprintf(buf, len,
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
-                     "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu "
+                     "sub=%zu psub=%zu ssub=%zu multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
                      "multi-mem=0 rbs=%d rbp=%zu obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s "
                      "cmd=%s user=default redir=%lld resp=%d",
                      (unsigned long long)c->id, c->addr, c->laddr, c->conn.fd,
                      c->name ? c->name : "", (now - c->ctime_ms) / 1000,
-                     (now - c->last_interaction_ms) / 1000, flags, c->db ? c->db->id : 0, qbuf,
+                     (now - c->last_interaction_ms) / 1000, flags, c->db ? c->db->id : 0, sub, psub,
+                     ssub, multi_queued_count(c), qbuf,
                      c->qcap - c->qlen, (size_t)0, CLIENT_OBUF_SIZE, c->qbuf_peak, c->olen, blocks,
                      bmem, totmem, events, cmdname, tracking_client_redirect(c), c->resp);
     if (n < 0) n = 0;

@@ -33,6 +33,12 @@ void multi_queued_flags(const struct client *c, uint32_t *any, uint32_t *lacking
     *lacking = m ? m->inv_flags : 0;
 }
 
+int multi_queued_count(const struct client *c)
+{
+    if (!(c->flags & CLIENT_MULTI)) return -1;
+    return c->mstate ? c->mstate->n : 0;
+}
+
 bool multi_runs_now(const struct command *cmd)
 {
     const char *n = cmd->parent ? cmd->parent->name : cmd->name;

@@ -32,6 +32,8 @@ void multi_queue(struct client *c, struct command *cmd);
 /* EXEC's checks: flags any queued command has (any), and flags some
  * queued command lacks (lacking); 0 and 0 outside MULTI. */
 void multi_queued_flags(const struct client *c, uint32_t *any, uint32_t *lacking);
+/* Commands queued in c's transaction (CLIENT LIST's multi=), -1 outside MULTI. */
+int multi_queued_count(const struct client *c);
 /* Drop the queue and leave MULTI state (DISCARD, RESET, disconnect). */
 void multi_discard(struct client *c);
 

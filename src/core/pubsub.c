@@ -92,6 +92,14 @@ void pubsub_deinit(struct server *srv)
     srv->pubsub = NULL;
 }
 
+void pubsub_client_counts(const struct client *c, size_t *sub, size_t *psub, size_t *ssub)
+{
+    const struct pubsub_client *ps = c->ps;
+    *sub = ps ? htab_size(&ps->t[PS_CHANNEL]) : 0;
+    *psub = ps ? htab_size(&ps->t[PS_PATTERN]) : 0;
+    *ssub = ps ? htab_size(&ps->t[PS_SHARD]) : 0;
+}
+
 void pubsub_counts(const struct server *srv, size_t *channels, size_t *patterns, size_t *shard)
 {
     *channels = htab_size(&srv->pubsub->t[PS_CHANNEL]);

@@ -33,5 +33,7 @@ long long pubsub_publish(struct server *srv, const char *ch, size_t chlen, const
 
 /* For INFO: channels and patterns with at least one subscriber. */
 void pubsub_counts(const struct server *srv, size_t *channels, size_t *patterns, size_t *shard);
+/* c's own subscriptions: channels, patterns, shard channels (CLIENT LIST). */
+void pubsub_client_counts(const struct client *c, size_t *sub, size_t *psub, size_t *ssub);
 
 #endif

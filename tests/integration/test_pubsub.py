@@ -205,3 +205,25 @@ def test_notification_classes(server, r):
         r.config_set("notify-keyspace-events", "Q")
     r.config_set("notify-keyspace-events", "")
     p.close()
+
+
+def test_client_list_counts_subscriptions_and_queued_commands(server, r):
+    p = server.client().pubsub()
+    p.subscribe("c1", "c2")
+    p.psubscribe("p*")
+    for _ in range(3):
+        get_message(p)
+    m = Conn(server.port)
+    m.send("CLIENT", "SETNAME", "inmulti")
+    assert m.read() == b"OK"
+    m.send("MULTI")
+    assert m.read() == b"OK"
+    for k in ("a", "b"):
+        m.send("SET", k, 1)
+        assert m.read() == b"QUEUED"
+    clients = r.client_list()
+    sub = [c for c in clients if "P" in c["flags"]]
+    assert [(c["sub"], c["psub"], c["ssub"]) for c in sub] == [("2", "1", "0")]
+    assert [c["multi"] for c in clients if c["name"] == "inmulti"] == ["2"]
+    assert all(c["multi"] == "-1" for c in clients if c["name"] != "inmulti")
+    p.close()
