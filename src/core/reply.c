@@ -180,18 +180,24 @@ void reply_simple(struct client *c, const char *s) { reply_raw2(c, "+", 1, s, st
 
 void server_count_error(struct server *srv, const char *msg, size_t len);
 
+/* Error texts must be one line: msg, or a copy in buf (at most
+ * ERR_LINE_MAX - 1 bytes) with CR and LF turned into spaces. */
+#define ERR_LINE_MAX 1024
+static const char *one_line(const char *msg, size_t *len, char buf[ERR_LINE_MAX])
+{
+    if (!memchr(msg, '\r', *len) && !memchr(msg, '\n', *len)) return msg;
+    if (*len >= ERR_LINE_MAX) *len = ERR_LINE_MAX - 1;
+    memcpy(buf, msg, *len);
+    for (size_t i = 0; i < *len; i++)
+        if (buf[i] == '\r' || buf[i] == '\n') buf[i] = ' ';
+    return buf;
+}
+
 void reply_error(struct client *c, const char *msg)
 {
     size_t len = strlen(msg);
-    /* error texts must be one line */
-    char buf[1024];
-    if (memchr(msg, '\r', len) || memchr(msg, '\n', len)) {
-        if (len >= sizeof(buf)) len = sizeof(buf) - 1;
-        memcpy(buf, msg, len);
-        for (size_t i = 0; i < len; i++)
-            if (buf[i] == '\r' || buf[i] == '\n') buf[i] = ' ';
-        msg = buf;
-    }
+    char buf[ERR_LINE_MAX];
+    msg = one_line(msg, &len, buf);
     server_count_error(c->srv, msg, len);
     if ((c->flags & (CLIENT_MASTER | CLIENT_MASTER_REPLY)) == CLIENT_MASTER)
         log_warning("A command from our MASTER failed (the error is not sent back): %.*s",
@@ -202,14 +208,8 @@ void reply_error(struct client *c, const char *msg)
 void reply_error_nostats(struct client *c, const char *msg)
 {
     size_t len = strlen(msg);
-    char buf[1024];
-    if (memchr(msg, '\r', len) || memchr(msg, '\n', len)) {
-        if (len >= sizeof(buf)) len = sizeof(buf) - 1;
-        memcpy(buf, msg, len);
-        for (size_t i = 0; i < len; i++)
-            if (buf[i] == '\r' || buf[i] == '\n') buf[i] = ' ';
-        msg = buf;
-    }
+    char buf[ERR_LINE_MAX];
+    msg = one_line(msg, &len, buf);
     reply_raw2(c, "-", 1, msg, len);
 }
 

@@ -296,13 +296,9 @@ static void persist_info(struct server *srv, struct sbuf *b)
                 srv->rdb_loaded_expired, srv->rdb_loaded_keys);
     /* Apiary's own: the snapshot's serialised bytes waiting for its
      * writer thread (memory a snapshot holds beyond the data set) */
-    if (p->snap) {
-        p->last_queue_peak = snapshot_queued_peak(p->snap);
-        sbuf_catfmt(b, "snapshot_queue_bytes:%zu\r\n", snapshot_queued(p->snap));
-    } else {
-        sbuf_catfmt(b, "snapshot_queue_bytes:0\r\n");
-    }
-    sbuf_catfmt(b, "snapshot_queue_peak_bytes:%zu\r\n", p->last_queue_peak);
+    sbuf_catfmt(b, "snapshot_queue_bytes:%zu\r\nsnapshot_queue_peak_bytes:%zu\r\n",
+                p->snap ? snapshot_queued(p->snap) : 0,
+                p->snap ? snapshot_queued_peak(p->snap) : p->last_queue_peak);
     aof_info(srv, b);
     sbuf_catfmt(b, "module_fork_in_progress:0\r\n"
                    "module_fork_last_cow_size:0\r\n");

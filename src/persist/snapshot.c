@@ -490,6 +490,13 @@ static bool paced_out(struct snapshot *s)
     return s->walked >= (util_monotonic_us() - s->start_us) / d;
 }
 
+/* Keys carry IDLE under an LRU maxmemory-policy (FREQ under LFU is the
+ * keyspace's own ks->lfu.on). */
+static bool lru_policy(const struct server *srv)
+{
+    return srv->cfg.maxmemory_policy == MM_ALLKEYS_LRU || srv->cfg.maxmemory_policy == MM_VOLATILE_LRU;
+}
+
 struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_format fmt, bool compress,
                                 bool checksum)
 {
@@ -498,7 +505,7 @@ struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_
     s->srv = srv;
     s->ks = ks;
     s->fmt = fmt;
-    s->lru_policy = srv->cfg.maxmemory_policy == MM_ALLKEYS_LRU || srv->cfg.maxmemory_policy == MM_VOLATILE_LRU;
+    s->lru_policy = lru_policy(srv);
     s->lru_meta = s->lru_policy || ks->lfu.on;
     s->compress = compress;
     s->checksum = checksum && fmt != SNAP_FMT_AOF_CMDS;
@@ -688,9 +695,7 @@ void snapshot_to_buffer(struct server *srv, struct sbuf *out)
         if (!db_size(db)) continue;
         rdb_put_selectdb(out, i);
         rdb_put_resizedb(out, db_size(db), db_expires_size(db));
-        struct buf_ctx x = {out, ks, db, srv->cfg.rdbcompression,
-                            srv->cfg.maxmemory_policy == MM_ALLKEYS_LRU ||
-                                srv->cfg.maxmemory_policy == MM_VOLATILE_LRU};
+        struct buf_ctx x = {out, ks, db, srv->cfg.rdbcompression, lru_policy(srv)};
         htab_foreach(&db->keys, buf_key, &x);
     }
     rdb_put_eof(out);
