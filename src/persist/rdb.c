@@ -174,13 +174,18 @@ void rdb_put_str(struct sbuf *b, const char *p, size_t len, int compress)
     sbuf_cat(b, p, len);
 }
 
-void rdb_deferred_resolve(const struct rdb_deferred *d, struct sbuf *out)
+void rdb_deferred_resolve(const struct rdb_deferred *d, struct sbuf *out, rdb_pace_fn *pace, void *arg)
 {
-    size_t pos = 0;
+    size_t pos = 0, since = 0;
     for (size_t i = 0; i < d->nspans; i++) {
         sbuf_cat(out, d->buf.p + pos, d->spans[i].off - pos);
         rdb_put_str(out, d->buf.p + d->spans[i].off, d->spans[i].len, RDB_LZF);
+        since += d->spans[i].off + d->spans[i].len - pos;
         pos = d->spans[i].off + d->spans[i].len;
+        if (pace && since >= RDB_PACE_BYTES) {
+            pace(arg);
+            since = 0;
+        }
     }
     sbuf_cat(out, d->buf.p + pos, d->buf.len - pos);
 }

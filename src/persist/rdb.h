@@ -93,8 +93,13 @@ struct rdb_deferred {
 };
 
 /* Appends d's final RDB bytes to out: spans become LZF strings (or length
- * plus raw bytes when LZF does not gain), the rest is copied. */
-void rdb_deferred_resolve(const struct rdb_deferred *d, struct sbuf *out);
+ * plus raw bytes when LZF does not gain), the rest is copied. pace (when
+ * not NULL) is called with arg after each string that brings the input
+ * since the last call to RDB_PACE_BYTES, so a background thread can give
+ * way between pieces of work (one long string is one piece). */
+#define RDB_PACE_BYTES (32u << 10)
+typedef void rdb_pace_fn(void *arg);
+void rdb_deferred_resolve(const struct rdb_deferred *d, struct sbuf *out, rdb_pace_fn *pace, void *arg);
 /* Empties d, keeping its memory. */
 void rdb_deferred_reset(struct rdb_deferred *d);
 void rdb_deferred_free(struct rdb_deferred *d);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,14 @@
 
 /* The writer thread's nice value (Linux: per thread). */
 #define SNAP_WRITER_NICE 10
+/* The writer gives the CPU away (sched_yield) after this much work. Once
+ * the scheduler picks it, at any nice value it keeps the CPU until the next
+ * tick (4 ms at HZ=250) while the event loop, runnable on the same CPU,
+ * waits: that alone set the loop's p99.9 latency during a BGSAVE. */
+#define SNAP_WRITER_SLICE_US 100
+/* the file is checksummed and written in pieces of this size, with a
+ * chance to give way between them */
+#define SNAP_WRITE_PIECE (64u << 10)
 
 /* Chunks go to the writer at this size, so writes are large. */
 #define CHUNK_BYTES (256u << 10)
@@ -121,6 +130,17 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+/* the writer's write: false (and s->err) on an error */
+static bool file_put(struct snapshot *s, int fd, const char *p, size_t n)
+{
+    if (write_all(fd, p, n) < 0) {
+        snprintf(s->err, sizeof s->err, "Write error saving DB on disk: %s", strerror(errno));
+        return false;
+    }
+    atomic_fetch_add(&s->written, (long long)n);
+    return true;
+}
+
 static void fsync_dir_of(const char *path)
 {
     char *copy = mem_strdup(path);
@@ -202,7 +222,17 @@ static void free_taken(struct taken **list)
 /* Appends a chunk's taken values to out, each after the SELECTDB it needs,
  * then the chunk's own last SELECTDB again, so the next chunk's bytes go
  * on in the database they were written for. */
-static void write_taken(struct snapshot *s, const struct chunk *c, struct sbuf *out)
+/* rdb_pace_fn for the writer: arg is the start of its current slice */
+static void writer_pace(void *arg)
+{
+    long long *slice_start = arg;
+    long long now = util_monotonic_us();
+    if (now - *slice_start < SNAP_WRITER_SLICE_US) return;
+    sched_yield();
+    *slice_start = util_monotonic_us();
+}
+
+static void write_taken(struct snapshot *s, const struct chunk *c, struct sbuf *out, long long *slice)
 {
     int cur = c->end_db;
     bool cmds = s->fmt == SNAP_FMT_AOF_CMDS;
@@ -217,6 +247,7 @@ static void write_taken(struct snapshot *s, const struct chunk *c, struct sbuf *
         else
             rdb_put_key_ex(out, t->key, t->klen, t->val, t->expire_ms, t->idle_s, t->freq,
                            s->compress ? RDB_LZF : RDB_RAW);
+        writer_pace(slice);
     }
     if (c->end_db >= 0 && cur != c->end_db) {
         if (cmds) aof_put_selectdb(out, c->end_db);
@@ -232,6 +263,7 @@ static void *writer_main(void *arg)
      * loop's clients should not wait behind checksumming and writing */
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SNAP_WRITER_NICE);
     uint64_t crc = 0;
+    long long slice = util_monotonic_us(); /* writer_pace */
     bool failed = false, finished = false;
     struct sbuf final = {0}; /* a chunk with its strings compressed */
     int fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -253,21 +285,20 @@ static void *writer_main(void *arg)
             struct sbuf *out = &c->d.buf;
             if (c->d.nspans || c->taken) {
                 final.len = 0;
-                rdb_deferred_resolve(&c->d, &final);
+                rdb_deferred_resolve(&c->d, &final, writer_pace, &slice);
                 out = &final;
             }
-            if (c->taken) write_taken(s, c, out);
-            if (s->checksum) crc = crc64(crc, out->p, out->len);
-            if (c->last && s->fmt != SNAP_FMT_AOF_CMDS) {
-                unsigned char tail[8];
-                for (int i = 0; i < 8; i++) tail[i] = (unsigned char)(crc >> (8 * i));
-                sbuf_cat(out, tail, 8);
+            if (c->taken) write_taken(s, c, out, &slice);
+            for (size_t off = 0, n; off < out->len && !failed; off += n) {
+                n = out->len - off < SNAP_WRITE_PIECE ? out->len - off : SNAP_WRITE_PIECE;
+                if (s->checksum) crc = crc64(crc, out->p + off, n);
+                failed = !file_put(s, fd, out->p + off, n);
+                writer_pace(&slice);
             }
-            if (write_all(fd, out->p, out->len) < 0) {
-                snprintf(s->err, sizeof s->err, "Write error saving DB on disk: %s", strerror(errno));
-                failed = true;
-            } else {
-                atomic_fetch_add(&s->written, (long long)out->len);
+            if (!failed && c->last && s->fmt != SNAP_FMT_AOF_CMDS) {
+                char tail[8];
+                for (int i = 0; i < 8; i++) tail[i] = (char)(crc >> (8 * i));
+                failed = !file_put(s, fd, tail, 8);
             }
         }
         if (c->last) finished = true;

@@ -1142,6 +1142,8 @@ static void test_file_roundtrip(void **state)
     obj_free(h);
 }
 
+static void count_pace(void *arg) { (*(int *)arg)++; }
+
 /* RDB_LZF_DEFERRED (the snapshot's walk) resolved by the writer gives the
  * very bytes RDB_LZF gives when written directly. */
 static void test_deferred_compression_same_bytes(void **state)
@@ -1152,11 +1154,14 @@ static void test_deferred_compression_same_bytes(void **state)
     memcpy(big, "start", 5);
     char rnd[200];
     for (size_t i = 0; i < sizeof rnd; i++) rnd[i] = (char)(util_rand() & 0xff); /* LZF can't gain */
+    static char huge[RDB_PACE_BYTES];
+    memset(huge, 'h', sizeof huge);
     struct obj *vals[] = {
         obj_new_string("short", 5),      obj_new_string("12345", 5),
         obj_new_string(big, sizeof big), obj_new_string(rnd, sizeof rnd),
         make_zset(300, false),           make_hash(20, 5),
-        make_hash(500, 40),
+        make_hash(500, 40),              obj_new_string(huge, sizeof huge),
+        obj_new_string(huge, sizeof huge), obj_new_string(huge, sizeof huge),
     };
     size_t n = sizeof vals / sizeof vals[0];
     struct sbuf direct = {0};
@@ -1170,7 +1175,11 @@ static void test_deferred_compression_same_bytes(void **state)
         }
         assert_true(d.nspans > 0);
         struct sbuf out = {0};
-        rdb_deferred_resolve(&d, &out);
+        /* the second round paces: once after each run of strings of
+         * RDB_PACE_BYTES, and the bytes are the same */
+        int paced = 0;
+        rdb_deferred_resolve(&d, &out, round ? count_pace : NULL, &paced);
+        if (round) assert_true(paced >= 3);
         assert_int_equal(out.len, direct.len);
         assert_memory_equal(out.p, direct.p, out.len);
         assert_true(out.len < d.buf.len); /* something was compressed */
