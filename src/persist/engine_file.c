@@ -103,6 +103,7 @@ static long long job_tick(struct ev_loop *loop, long long id, void *data)
         return EV_TIMER_STOP;
     }
     if (st == SNAP_FLUSHING) return 1; /* the writer finishes on its own */
+    if (snapshot_stalled(p->snap)) return 1; /* not a busy poll: the writer needs the CPU */
     if (srv->cfg.rdb_key_save_delay > 0) return 1; /* paced: nothing to hurry */
     return busy ? 1 : 0;
 }
@@ -117,7 +118,7 @@ int persist_job_start(struct server *srv, enum persist_job_kind kind, const char
     p->job_start_ms = util_mstime();
     enum snap_format fmt = SNAP_FMT_RDB;
     if (kind == JOB_AOFRW) fmt = srv->cfg.aof_use_rdb_preamble ? SNAP_FMT_AOF_BASE : SNAP_FMT_AOF_CMDS;
-    p->snap = snapshot_start(srv, path, fmt, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
+    p->snap = snapshot_start(srv, path, fmt, srv->cfg.rdbcompression, srv->cfg.rdbchecksum, true);
     p->seen_commands = srv->stats.numcommands;
     if (!p->timer) p->timer = ev_timer_add(srv->loop, 0, job_tick, srv);
     return 0;
@@ -194,7 +195,7 @@ int persist_save(struct server *srv)
     struct persist *p = srv->persist;
     long long start = util_mstime();
     struct snapshot *s =
-        snapshot_start(srv, srv->cfg.dbfilename, SNAP_FMT_RDB, srv->cfg.rdbcompression, srv->cfg.rdbchecksum);
+        snapshot_start(srv, srv->cfg.dbfilename, SNAP_FMT_RDB, srv->cfg.rdbcompression, srv->cfg.rdbchecksum, false);
     enum snap_state st = snapshot_wait(s);
     int rc = 0;
     if (st == SNAP_DONE) {

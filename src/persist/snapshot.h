@@ -42,9 +42,11 @@ struct snapshot;
 enum snap_format { SNAP_FMT_RDB, SNAP_FMT_AOF_BASE, SNAP_FMT_AOF_CMDS };
 
 /* Begins a snapshot of srv's keyspace into `path` (written as a temporary
- * file beside it first). Only one snapshot may run at a time. */
+ * file beside it first). Only one snapshot may run at a time. A background
+ * snapshot's writer thread runs as SCHED_IDLE: it takes the CPU the event
+ * loop and everything else leave, so clients do not wait behind it. */
 struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_format fmt,
-                                bool compress, bool checksum);
+                                bool compress, bool checksum, bool background);
 /* After writing, read the file back and fail unless its checksum matches
  * (backups); call right after snapshot_start, needs rdbchecksum. */
 void snapshot_verify_after(struct snapshot *s);
@@ -52,6 +54,9 @@ void snapshot_verify_after(struct snapshot *s);
 enum snap_state snapshot_step(struct snapshot *s, long long budget_us);
 /* The state without doing work (a finished writer is noticed here). */
 enum snap_state snapshot_state(struct snapshot *s);
+/* True when the next step can do nothing until the writer catches up (a
+ * full queue, or the end waiting for the writer's lock): poll gently. */
+bool snapshot_stalled(struct snapshot *s);
 /* Waits for the writer (SAVE, shutdown). */
 enum snap_state snapshot_wait(struct snapshot *s);
 /* The reason a failed snapshot failed. */

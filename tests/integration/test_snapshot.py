@@ -12,6 +12,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -112,6 +113,32 @@ def seed(r):
         p.hset(f"hash:{i}", mapping={f"f{j}": j for j in range(i * 8 + 1)})
         p.zadd(f"zset:{i}", {f"z{j}": j / 7 for j in range(i * 6 + 1)})
     p.execute()
+
+
+def test_starved_background_writer_is_replaced(srv):
+    """The snapshot writer runs as SCHED_IDLE; with every core kept busy by
+    other processes it gets next to nothing, and after a second of the walk
+    waiting on a full queue a writer at normal priority takes over. The
+    BGSAVE then finishes, whole, while the cores are still busy."""
+    r = srv.client()
+    r.execute_command("DEBUG", "POPULATE", 100000, "key", 1000)
+    sample = [f"key:{random.randrange(100000)}" for _ in range(200)]
+    before = r.mget(sample)
+    assert all(before)
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
+    try:
+        time.sleep(0.2)
+        assert r.bgsave() is True
+        info = wait_bgsave(r, timeout=120)
+        assert info["rdb_last_bgsave_status"] == "ok"
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+    assert "the writer fell behind at idle priority" in srv.read_log()
+    r.execute_command("DEBUG", "RELOAD", "NOSAVE")
+    assert r.dbsize() == 100000
+    assert r.mget(sample) == before
 
 
 @needs_redis
