@@ -13,10 +13,12 @@
 # 3. BGSAVE under a write load: PERSIST_BIG_KEYS (2,000,000) keys of
 #    PERSIST_VALUE (1000) bytes, about 2 GB, in each server, named as
 #    redis-benchmark names them; a steady SET load (redis-benchmark -c 20
-#    -d PERSIST_VALUE -r PERSIST_BIG_KEYS) overwrites those keys and runs
-#    once without a snapshot and once with BGSAVE running back to back for
-#    the whole load. Printed per server: p99.9 latency without and with
-#    BGSAVE (redis-benchmark's percentile table) and their ratio, and the
+#    -d PERSIST_VALUE -r PERSIST_BIG_KEYS) overwrites those keys and runs,
+#    in each of PERSIST_BG_ROUNDS (3) rounds, once without a snapshot and
+#    once with BGSAVE running back to back for the whole load. Printed per
+#    server: the medians over the rounds of p99.9 latency without and with
+#    BGSAVE (redis-benchmark's percentile table), their ratio, every
+#    round's figures, and the
 #    peak memory a BGSAVE added: for Apiary the growth of its RSS (sampled
 #    every 20 ms with shell builtins) over its RSS before, for Redis the same growth of the
 #    parent plus the peak copy-on-write size of the fork child
@@ -24,7 +26,7 @@
 #    redis-cli -r on its own connection), each also as a share of the
 #    data set's used_memory.
 #
-# Environment: PERSIST_ROUNDS (5 for part 1, 3 for part 2), PERSIST_N
+# Environment: PERSIST_ROUNDS (5 for part 1, 3 for part 2), PERSIST_BG_ROUNDS, PERSIST_N
 # (requests per AOF run, 200000), PERSIST_KEYS, PERSIST_BIG_KEYS,
 # PERSIST_VALUE, PERSIST_PARTS ("1 2 3"), plus those of bench/common.sh.
 
@@ -166,11 +168,14 @@ write_load() { # write_load PORT OUT: a SET load over the data set's keys
         -r "$BIG_KEYS" --precision 3 >"$2" 2>&1
 }
 
+median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
 part_bgsave() {
-    local kind name port pid before peak cow used lat0 lat1 out c
+    local kind name port pid before peak cow used lat0 lat1 out c round l0s l1s
     LOAD_N=${PERSIST_LOAD_N:-600000}
-    printf '\n%s\n' "BGSAVE under a SET load, $BIG_KEYS keys of $VALUE bytes"
-    printf '%-8s %10s %12s %12s %7s %12s %10s\n' server dataset_MB "p99.9 ms" "with BGSAVE" ratio "+peak MB" "% of data"
+    local rounds=${PERSIST_BG_ROUNDS:-3}
+    printf '\n%s\n' "BGSAVE under a SET load, $BIG_KEYS keys of $VALUE bytes; p99.9 medians of $rounds rounds (base, then with BGSAVE)"
+    printf '%-8s %10s %12s %12s %7s %12s %10s  %s\n' server dataset_MB "p99.9 ms" "with BGSAVE" ratio "+peak MB" "% of data" "rounds (base/with)"
     for kind in apiary redis; do
         name=bg$kind
         start "$kind" "$name"
@@ -180,44 +185,53 @@ part_bgsave() {
         pid=${!pid}
         populate_bench_keys "$port"
         used=$(info_memory_field "$port" used_memory)
-        out=$BENCH_WORK/$name.base.txt
-        write_load "$port" "$out"
-        lat0=$(p999 "$out")
-        before=$(rss_kb "$pid")
-        peak=$before
         cow=0
-        out=$BENCH_WORK/$name.bgsave.txt
-        write_load "$port" "$out" &
-        local lpid=$!
-        # While the load runs, nothing here may start a process per sample:
-        # on a 2-core machine a fork per 20 ms costs the server more than a
-        # snapshot does. One redis-cli asks for BGSAVE every 100 ms (an error
-        # reply while one runs), one samples INFO persistence every 50 ms
-        # on its own connection, and RSS is read with shell builtins.
-        redis-cli -h "$BENCH_HOST" -p "$port" -r -1 -i 0.1 bgsave >/dev/null 2>&1 &
-        local bpid=$!
-        redis-cli -h "$BENCH_HOST" -p "$port" -r -1 -i 0.05 info persistence >"$BENCH_WORK/$name.info" 2>&1 &
-        local ipid=$!
-        local tick
-        exec {tick}<> <(:)
-        while kill -0 "$lpid" 2>/dev/null; do
-            rss_kb_var "$pid"
-            [ "$RSS_KB" -gt "$peak" ] && peak=$RSS_KB
-            read -r -t 0.02 -u "$tick" _ || true
+        l0s="" l1s="" peak=0
+        for ((round = 1; round <= rounds; round++)); do
+            out=$BENCH_WORK/$name.base.$round.txt
+            write_load "$port" "$out"
+            l0s="$l0s $(p999 "$out")"
+            before=$(rss_kb "$pid")
+            local rpeak=$before
+            out=$BENCH_WORK/$name.bgsave.$round.txt
+            write_load "$port" "$out" &
+            local lpid=$!
+            # While the load runs, nothing here may start a process per sample:
+            # on a 2-core machine a fork per 20 ms costs the server more than a
+            # snapshot does. One redis-cli asks for BGSAVE every 100 ms (an error
+            # reply while one runs), one samples INFO persistence every 50 ms
+            # on its own connection, and RSS is read with shell builtins.
+            redis-cli -h "$BENCH_HOST" -p "$port" -r -1 -i 0.1 bgsave >/dev/null 2>&1 &
+            local bpid=$!
+            redis-cli -h "$BENCH_HOST" -p "$port" -r -1 -i 0.05 info persistence >"$BENCH_WORK/$name.info" 2>&1 &
+            local ipid=$!
+            local tick
+            exec {tick}<> <(:)
+            while kill -0 "$lpid" 2>/dev/null; do
+                rss_kb_var "$pid"
+                [ "$RSS_KB" -gt "$rpeak" ] && rpeak=$RSS_KB
+                read -r -t 0.02 -u "$tick" _ || true
+            done
+            exec {tick}>&-
+            wait "$lpid"
+            kill "$bpid" "$ipid" 2>/dev/null
+            wait "$bpid" "$ipid" 2>/dev/null
+            # no snapshot may run into the next round's base figure
+            while [ "$(info_field "$port" persistence rdb_bgsave_in_progress)" = 1 ]; do sleep 0.1; done
+            c=$(tr -d '\r' <"$BENCH_WORK/$name.info" | awk -F: '$1 == "current_cow_peak" && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }')
+            [ "$c" -gt "$cow" ] && cow=$c
+            c=$(info_field "$port" persistence rdb_last_cow_size)
+            [ -n "$c" ] && [ "$c" -gt "$cow" ] && cow=$c
+            [ $((rpeak - before)) -gt "$peak" ] && peak=$((rpeak - before))
+            l1s="$l1s $(p999 "$out")"
         done
-        exec {tick}>&-
-        wait "$lpid"
-        kill "$bpid" "$ipid" 2>/dev/null
-        wait "$bpid" "$ipid" 2>/dev/null
-        cow=$(tr -d '\r' <"$BENCH_WORK/$name.info" | awk -F: '$1 == "current_cow_peak" && $2 + 0 > m { m = $2 + 0 } END { print m + 0 }')
-        c=$(info_field "$port" persistence rdb_last_cow_size)
-        [ -n "$c" ] && [ "$c" -gt "$cow" ] && cow=$c
-        lat1=$(p999 "$out")
+        lat0=$(echo "$l0s" | median)
+        lat1=$(echo "$l1s" | median)
         local grow_mb
-        grow_mb=$(awk -v p="$peak" -v b="$before" -v c="$cow" 'BEGIN { printf "%.0f", ((p - b) * 1024 + c) / 1048576 }')
-        printf '%-8s %10.0f %12s %12s %7s %12s %10s\n' "$kind" "$(awk -v u="$used" 'BEGIN { print u / 1048576 }')" \
+        grow_mb=$(awk -v p="$peak" -v c="$cow" 'BEGIN { printf "%.0f", (p * 1024 + c) / 1048576 }')
+        printf '%-8s %10.0f %12s %12s %7s %12s %10s  %s\n' "$kind" "$(awk -v u="$used" 'BEGIN { print u / 1048576 }')" \
             "$lat0" "$lat1" "$(ratio "$lat1" "$lat0")" "$grow_mb" \
-            "$(awk -v g="$grow_mb" -v u="$used" 'BEGIN { printf "%.1f", g * 1048576 * 100 / u }')"
+            "$(awk -v g="$grow_mb" -v u="$used" 'BEGIN { printf "%.1f", g * 1048576 * 100 / u }')" "${l0s# } /${l1s}"
         stop "$kind" "$name"
         rm -rf "${BENCH_WORK:?}/$name"
     done
