@@ -115,11 +115,14 @@ def seed(r):
     p.execute()
 
 
-def test_starved_background_writer_is_replaced(srv):
+@pytest.mark.parametrize("then", ["finish", "flushall"])
+def test_starved_background_writer_is_replaced(srv, then):
     """The snapshot writer runs as SCHED_IDLE; with every core kept busy by
-    other processes it gets next to nothing, and after a second of the walk
-    waiting on a full queue a writer at normal priority takes over. The
-    BGSAVE then finishes, whole, while the cores are still busy."""
+    other processes it gets next to nothing, and after 2 s in which it ran
+    under 1/32 of the time with work waiting, a writer at normal priority
+    takes over. The BGSAVE then finishes, whole, while the cores are still
+    busy; or, stopped by FLUSHALL after the hand-over, leaves nothing
+    behind."""
     r = srv.client()
     r.execute_command("DEBUG", "POPULATE", 100000, "key", 1000)
     sample = [f"key:{random.randrange(100000)}" for _ in range(200)]
@@ -129,6 +132,17 @@ def test_starved_background_writer_is_replaced(srv):
     try:
         time.sleep(0.2)
         assert r.bgsave() is True
+        if then == "flushall":
+            end = time.time() + 60
+            while "the writer fell behind at idle priority" not in srv.read_log():
+                assert time.time() < end, "the writer was not replaced"
+                time.sleep(0.1)
+            assert r.info("persistence")["rdb_bgsave_in_progress"] == 1
+            r.flushall()
+            assert r.info("persistence")["rdb_bgsave_in_progress"] == 0
+            assert r.dbsize() == 0
+            assert not [f for f in os.listdir(srv.dir) if f.startswith("temp-")]
+            return
         info = wait_bgsave(r, timeout=120)
         assert info["rdb_last_bgsave_status"] == "ok"
     finally:
