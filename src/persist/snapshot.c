@@ -287,7 +287,7 @@ static void writer_run(struct snapshot *s, bool idle)
      * while the loop waited, and p99.9 during BGSAVE fell from 2.5-3.8 ms
      * to 1.7-2.3 ms (docs/benchmarks.md). When every core is busy it gets
      * next to nothing; the loop then starts a replacement at nice 10
-     * (snapshot_step). */
+     * (watch_writer). */
     setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SNAP_WRITER_NICE);
     if (idle) {
         struct sched_param sp = {0};
@@ -718,9 +718,9 @@ static void watch_writer(struct snapshot *s)
         return;
     }
     if (now - s->watch_from < SNAP_ESCALATE_MS * 1000LL) return;
-    long long ran = thread_cpu_us(s->thread) - s->watch_cpu, span = now - s->watch_from;
+    long long cpu = thread_cpu_us(s->thread), ran = cpu - s->watch_cpu, span = now - s->watch_from;
     s->watch_from = 0;
-    if (s->watch_cpu < 0 || ran * SNAP_STARVED >= span) return;
+    if (s->watch_cpu < 0 || cpu < 0 || ran * SNAP_STARVED >= span) return;
     pthread_t idle = s->thread;
     s->replaced = idle;
     if (pthread_create(&s->thread, NULL, writer_takeover, s) != 0) {
