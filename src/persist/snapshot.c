@@ -417,12 +417,12 @@ static void *writer_takeover(void *arg)
     return NULL;
 }
 
-/* Hands the pending output to the writer. The loop never waits for the
- * writer's lock: a writer at nice 10 that holds it (say, just woken in
- * pthread_cond_wait) can be off the CPU for milliseconds on a busy machine,
- * and every client would wait with it. When the lock is taken the chunk
- * just keeps filling and goes on a later call. Only `wait` blocks: for the
- * last chunk, and for the one whose taken values must precede the EOF. */
+/* Hands the pending output to the writer; false when its lock was busy.
+ * The loop never waits for that lock (only `wait`, for SAVE, blocks): a
+ * writer holding it (say, just woken in pthread_cond_wait) can be off the
+ * CPU for milliseconds on a busy machine, far longer at SCHED_IDLE, and
+ * every client would wait with it. The chunk just keeps filling and goes
+ * on a later call (end_walk retries the end). */
 static bool hand_over_now(struct snapshot *s, bool last, bool wait)
 {
     if (!s->out.buf.len && !s->taken_head && !last) return true;

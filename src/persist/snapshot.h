@@ -19,8 +19,10 @@
  * beyond that only keys changed during the snapshot add to it.
  *
  * Threads. Serialising happens on the event loop (it reads the live
- * structures); a writer thread takes the serialised chunks, computes the
- * CRC-64, writes them to a temporary file in `dir`, and at the end
+ * structures); a writer thread (SCHED_IDLE for a background snapshot,
+ * replaced by one at nice 10 if it starves) takes the serialised chunks,
+ * runs their LZF, computes the CRC-64, writes them to a temporary file in
+ * `dir`, giving the CPU away every 100 µs, and at the end
  * fsyncs it, renames it over the destination and fsyncs the directory, so
  * a crash never leaves a partial file under the real name. */
 #ifndef APIARY_SNAPSHOT_H
