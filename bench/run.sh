@@ -5,14 +5,19 @@
 # 1. Throughput: both servers run side by side on free ports; each round
 #    runs every redis-benchmark load (-c 50 -r 100000; pipeline 1 and 16)
 #    against both, back to back (Apiary first in odd rounds, Redis first in
-#    even ones, so an order effect falls on both alike). The loads are
+#    even ones, so an order effect falls on both alike). At -P 1, where
+#    redis-benchmark itself is the limit and a run's rate drifts by +-20%
+#    within a second on these VMs, each round's requests go in
+#    BENCH_SPLIT_P1 (4) shorter run pairs, the order flipping from pair to
+#    pair; ratios are medians over all pairs. The loads are
 #    redis-benchmark's own tests SET, GET, INCR, MSET, LPUSH, RPOP, SADD,
 #    HSET, ZADD, LRANGE_100, LRANGE_600, and ZRANGE_100: a custom command,
 #    ZRANGE bench:zset100 0 99 WITHSCORES on a zset of 100 members. Each
 #    load is described once, in load_spec. Printed per load: median
 #    requests/s of each, the median of the per-round Apiary/Redis ratios,
 #    and the server's CPU time per request (utime+stime from
-#    /proc/<pid>/stat around the run / requests). A load a server cannot
+#    /proc/<pid>/stat around the run / requests), with the part Apiary
+#    spent busy polling (INFO cpu busy_poll_usec). A load a server cannot
 #    run (its probe gets an error reply, e.g. an unknown command, or the
 #    run itself fails) prints n/a and the run goes on.
 #    Pub/Sub fan-out is two more loads in the same rounds, run by
@@ -26,7 +31,7 @@
 #    exactly N pipelined SETs then N GETs; an idle run (start, PING,
 #    shutdown) is subtracted and the rest divided by 2N.
 #
-# Environment: BENCH_ROUNDS (5), BENCH_N (requests per redis-benchmark run
+# Environment: BENCH_ROUNDS (5), BENCH_SPLIT_P1 (4), BENCH_N (requests per redis-benchmark run
 # for every redis-benchmark load; default per load, sized for ~2-3 s a
 # run), BENCH_LOADS (the loads to run, e.g. "lpush:1 lpush:16" or
 # "fanout:channel fanout:patterns"; default all), BENCH_FANOUT_N (messages
@@ -40,6 +45,7 @@ set -u
 . "$(dirname "$0")/common.sh"
 
 ROUNDS=${BENCH_ROUNDS:-5}
+SPLIT_P1=${BENCH_SPLIT_P1:-4}
 CG_N=${BENCH_CG_N:-100000}
 TESTS=(set get incr mset lpush rpop sadd hset zadd lrange_100 lrange_600 zrange_100)
 FANOUT_SUBS=${BENCH_FANOUT_SUBS:-1000}
@@ -135,27 +141,37 @@ probe() {
     return 0
 }
 
+# busy_poll_us PORT: the server's busy_poll_usec (INFO cpu; Apiary's time
+# spent busy polling), or 0 for a server without it.
+busy_poll_us() {
+    redis-cli -h "$BENCH_HOST" -p "$1" info cpu 2>/dev/null |
+        awk -F: '$1 == "busy_poll_usec" { v = $2 + 0 } END { print v + 0 }'
+}
+
 # bench_one PORT PID PIPELINE N: one redis-benchmark run of the load
-# load_spec described; prints "rps cpu_us_per_request", or "n/a n/a" when
-# it failed (redis-benchmark stops at the first error reply).
+# load_spec described; prints "rps cpu_us_per_request poll_us_per_request"
+# (the part of the CPU time spent busy polling), or "n/a n/a n/a" when it
+# failed (redis-benchmark stops at the first error reply).
 bench_one() {
-    local port=$1 pid=$2 pipe=$3 n=$4 t0 t1 out rps name=$SPEC_CSV
+    local port=$1 pid=$2 pipe=$3 n=$4 t0 t1 p0 p1 out rps name=$SPEC_CSV
+    p0=$(busy_poll_us "$port")
     t0=$(cpu_ticks "$pid")
     out=$(timeout 300 redis-benchmark -h "$BENCH_HOST" -p "$port" -c 50 -r 100000 -n "$n" \
         -P "$pipe" -q --csv "${SPEC_ARGS[@]}" 2>/dev/null)
     t1=$(cpu_ticks "$pid")
+    p1=$(busy_poll_us "$port")
     rps=$(printf '%s\n' "$out" | awk -F'","' -v name="\"$name" '$1 == name { print $2 + 0; exit }')
     if [ -z "$rps" ] || ! kill -0 "$pid" 2>/dev/null; then
-        echo "n/a n/a"
+        echo "n/a n/a n/a"
         return
     fi
-    awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" -v n="$n" -v r="$rps" \
-        'BEGIN { printf "%s %.4f\n", r, (b - a) / hz * 1e6 / n }'
+    awk -v a="$t0" -v b="$t1" -v hz="$CLK_TCK" -v n="$n" -v r="$rps" -v p="$((p1 - p0))" \
+        'BEGIN { printf "%s %.4f %.4f\n", r, (b - a) / hz * 1e6 / n, p / n }'
 }
 
 # fanout_one PORT PID MODE N: one bench/fanout run (N messages to
 # FANOUT_SUBS subscribers, MODE channel or patterns); prints "delivered
-# messages/s server_cpu_ns_per_delivered_message", or "n/a n/a" when it
+# messages/s server_cpu_ns_per_delivered_message n/a", or "n/a n/a n/a" when it
 # failed (its reason goes to stderr: a lost, extra or garbled message, a
 # PUBLISH reply other than the subscriber count, a closed connection).
 fanout_one() {
@@ -163,7 +179,7 @@ fanout_one() {
     max=$(redis-cli -h "$BENCH_HOST" -p "$port" config get maxclients 2>/dev/null | sed -n 2p)
     if [ -n "$max" ] && [ "$max" -le "$FANOUT_SUBS" ] 2>/dev/null; then
         echo "bench: maxclients $max on port $port is too low for $FANOUT_SUBS subscribers" >&2
-        echo "n/a n/a"
+        echo "n/a n/a n/a"
         return
     fi
     out=$(timeout 300 "$FANOUT_BIN" -h "$BENCH_HOST" -p "$port" -m "$mode" -s "$FANOUT_SUBS" \
@@ -171,10 +187,10 @@ fanout_one() {
     read -r rate _ delivered cpu <<<"$out" # rate elapsed_s delivered server_cpu_s
     if [ -z "$cpu" ] || ! kill -0 "$pid" 2>/dev/null; then
         echo "bench: fan-out $mode on port $port failed" >&2
-        echo "n/a n/a"
+        echo "n/a n/a n/a"
         return
     fi
-    awk -v r="$rate" -v d="$delivered" -v c="$cpu" 'BEGIN { printf "%s %.1f\n", r, c * 1e9 / d }'
+    awk -v r="$rate" -v d="$delivered" -v c="$cpu" 'BEGIN { printf "%s %.1f n/a\n", r, c * 1e9 / d }'
 }
 
 # run_load TEST PORT PID ARG N: one run of the load load_spec described,
@@ -230,7 +246,7 @@ fmt_int() { if [ "$1" = n/a ]; then echo n/a; else LC_ALL=C awk -v v="$1" 'BEGIN
 fmt_num() { if [ "$1" = n/a ]; then echo n/a; else LC_ALL=C awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'; fi; }
 
 throughput() {
-    local round load test pipe n a r results=$BENCH_WORK/results
+    local round part parts load test pipe n a r results=$BENCH_WORK/results
     pick_port A_PORT
     start_server apiary "$A_PORT" "$BENCH_WORK/apiary.log" || exit 1
     A_PID=$SERVER_PID
@@ -245,19 +261,24 @@ throughput() {
             test=${load%:*} pipe=${load#*:}
             load_spec "$test" "$pipe" || continue
             n=$(requests_for "$test" "$pipe")
-            ensure_running apiary
-            ensure_running redis
-            a="n/a n/a" r="n/a n/a"
-            # odd rounds Apiary first, even rounds Redis first: whatever
-            # running second does to a load (or first) falls on both
-            if ((round % 2)); then
-                probe "$A_PORT" && a=$(run_load "$test" "$A_PORT" "$A_PID" "$pipe" "$n")
-                probe "$R_PORT" && r=$(run_load "$test" "$R_PORT" "$R_PID" "$pipe" "$n")
-            else
-                probe "$R_PORT" && r=$(run_load "$test" "$R_PORT" "$R_PID" "$pipe" "$n")
-                probe "$A_PORT" && a=$(run_load "$test" "$A_PORT" "$A_PID" "$pipe" "$n")
-            fi
-            echo "$load $round $a $r" >>"$results"
+            parts=1
+            [ "$pipe" = 1 ] && [ "$test" != fanout ] && parts=$SPLIT_P1
+            for ((part = 1; part <= parts; part++)); do
+                ensure_running apiary
+                ensure_running redis
+                a="n/a n/a n/a" r="n/a n/a n/a"
+                # Apiary first in odd rounds, Redis first in even ones, and
+                # the other way round in each next part: whatever running
+                # second does to a load (or first) falls on both
+                if (((round + part) % 2 == 0)); then
+                    probe "$A_PORT" && a=$(run_load "$test" "$A_PORT" "$A_PID" "$pipe" $((n / parts)))
+                    probe "$R_PORT" && r=$(run_load "$test" "$R_PORT" "$R_PID" "$pipe" $((n / parts)))
+                else
+                    probe "$R_PORT" && r=$(run_load "$test" "$R_PORT" "$R_PID" "$pipe" $((n / parts)))
+                    probe "$A_PORT" && a=$(run_load "$test" "$A_PORT" "$A_PID" "$pipe" $((n / parts)))
+                fi
+                echo "$load $round.$part $a $r" >>"$results"
+            done
         done
         echo "bench: round $round/$ROUNDS done" >&2
     done
@@ -267,24 +288,26 @@ throughput() {
     summary_tables "$results"
 }
 
-# summarize LOAD RESULTS: medians over the rounds of LOAD in RESULTS
-# (lines "load round a_rate a_cpu r_rate r_cpu"). Sets ARS/RRS (rates),
-# RATIO (median per-round A/R), ACPU/RCPU, CRATIO; n/a where missing. A
-# load only one side could run still shows that side's figures.
+# summarize LOAD RESULTS: medians over the runs of LOAD in RESULTS
+# (lines "load round.part a_rate a_cpu a_poll r_rate r_cpu r_poll"). Sets
+# ARS/RRS (rates), RATIO (median per-run-pair A/R), ACPU/RCPU, CRATIO,
+# APOLL (Apiary's busy-poll time per request); n/a where missing. A load
+# only one side could run still shows that side's figures.
 summarize() {
     local rows
-    # Rounds where both servers produced a figure.
-    rows=$(awk -v l="$1" '$1 == l && $3 != "n/a" && $5 != "n/a"' "$2")
+    # Runs where both servers produced a figure.
+    rows=$(awk -v l="$1" '$1 == l && $3 != "n/a" && $6 != "n/a"' "$2")
     ARS=$(printf '%s\n' "$rows" | awk 'NF { print $3 }' | median)
-    RRS=$(printf '%s\n' "$rows" | awk 'NF { print $5 }' | median)
-    RATIO=$(printf '%s\n' "$rows" | awk 'NF && $5 > 0 { print $3 / $5 }' | median)
+    RRS=$(printf '%s\n' "$rows" | awk 'NF { print $6 }' | median)
+    RATIO=$(printf '%s\n' "$rows" | awk 'NF && $6 > 0 { print $3 / $6 }' | median)
     ACPU=$(printf '%s\n' "$rows" | awk 'NF { print $4 }' | median)
-    RCPU=$(printf '%s\n' "$rows" | awk 'NF { print $6 }' | median)
-    CRATIO=$(printf '%s\n' "$rows" | awk 'NF && $6 > 0 { print $4 / $6 }' | median)
+    APOLL=$(printf '%s\n' "$rows" | awk 'NF && $5 != "n/a" { print $5 }' | median)
+    RCPU=$(printf '%s\n' "$rows" | awk 'NF { print $7 }' | median)
+    CRATIO=$(printf '%s\n' "$rows" | awk 'NF && $7 > 0 { print $4 / $7 }' | median)
     [ "$ARS" = n/a ] && ARS=$(awk -v l="$1" '$1 == l && $3 != "n/a" { print $3 }' "$2" | median) &&
         ACPU=$(awk -v l="$1" '$1 == l && $4 != "n/a" { print $4 }' "$2" | median)
-    [ "$RRS" = n/a ] && RRS=$(awk -v l="$1" '$1 == l && $5 != "n/a" { print $5 }' "$2" | median) &&
-        RCPU=$(awk -v l="$1" '$1 == l && $6 != "n/a" { print $6 }' "$2" | median)
+    [ "$RRS" = n/a ] && RRS=$(awk -v l="$1" '$1 == l && $6 != "n/a" { print $6 }' "$2" | median) &&
+        RCPU=$(awk -v l="$1" '$1 == l && $7 != "n/a" { print $7 }' "$2" | median)
     return 0
 }
 
@@ -296,13 +319,15 @@ summary_tables() {
         if [ "${load%%:*}" = fanout ]; then fanout+=("$load"); else bench+=("$load"); fi
     done
     if [ ${#bench[@]} -gt 0 ]; then
-        fmt='%-24s %3s %8s %11s %11s %7s %10s %10s %7s\n'
+        fmt='%-24s %3s %8s %11s %11s %7s %10s %10s %7s %8s\n'
         echo
         echo "Throughput: redis-benchmark -c 50 -r 100000, $ROUNDS rounds, each load on both (Apiary first in odd rounds, Redis first in even);"
-        echo "medians over rounds; ratios are medians of the per-round Apiary/Redis ratios."
-        echo "CPU = server utime+stime per request (/proc/<pid>/stat), microseconds."
+        echo "at -P 1 each round's n requests go in $SPLIT_P1 run pairs of n/$SPLIT_P1, the order flipping from pair to pair."
+        echo "Medians over the run pairs; ratios are medians of the per-pair Apiary/Redis ratios."
+        echo "CPU = server utime+stime per request (/proc/<pid>/stat), microseconds; A poll = the part of"
+        echo "Apiary's CPU spent busy polling (INFO busy_poll_usec; Redis has none)."
         # shellcheck disable=SC2059 # the format is ours
-        printf "$fmt" load -P n "apiary rps" "redis rps" "rps A/R" "apiary CPU" "redis CPU" "CPU A/R"
+        printf "$fmt" load -P n "apiary rps" "redis rps" "rps A/R" "apiary CPU" "redis CPU" "CPU A/R" "A poll"
         for load in "${bench[@]}"; do
             test=${load%:*} pipe=${load#*:}
             load_spec "$test" "$pipe" || continue
@@ -311,7 +336,7 @@ summary_tables() {
             # shellcheck disable=SC2059
             printf "$fmt" "$SPEC_LABEL" "$pipe" "$n" \
                 "$(fmt_int "$ARS")" "$(fmt_int "$RRS")" "$(fmt_num "$RATIO" 2)" \
-                "$(fmt_num "$ACPU" 3)" "$(fmt_num "$RCPU" 3)" "$(fmt_num "$CRATIO" 2)"
+                "$(fmt_num "$ACPU" 3)" "$(fmt_num "$RCPU" 3)" "$(fmt_num "$CRATIO" 2)" "$(fmt_num "$APOLL" 3)"
         done
     fi
     if [ ${#fanout[@]} -gt 0 ]; then

@@ -12,6 +12,7 @@
 #include "core/repl.h"
 #include "core/reply.h"
 #include "core/server.h"
+#include "ev/ev.h"
 #include "proto/resp.h"
 
 #include <errno.h>
@@ -294,6 +295,12 @@ static void get_replicaof(struct server *srv, const struct cfg_def *d, char *buf
     else buf[0] = '\0';
 }
 
+static int apply_busy_poll(struct server *srv, char *err, size_t errlen)
+{
+    if (srv->loop) ev_set_busy_poll(srv->loop, srv->cfg.busy_poll_usec);
+    return 0;
+}
+
 static int apply_min_replicas(struct server *srv, char *err, size_t errlen)
 {
     repl_refresh_good_replicas(srv);
@@ -311,6 +318,8 @@ static const struct cfg_def defs[] = {
     {"databases", NULL, CFG_INT, OFF(databases), 1, INT_MAX, NULL, CFG_IMMUTABLE},
     {"maxclients", NULL, CFG_INT, OFF(maxclients), 1, INT_MAX, NULL, 0},
     {"hz", NULL, CFG_INT, OFF(hz), 1, 500, NULL, 0},
+    {"busy-poll-usec", NULL, CFG_INT, OFF(busy_poll_usec), 0, 100000, NULL, 0, NULL, NULL,
+     apply_busy_poll},
     {"proto-max-bulk-len", NULL, CFG_MEM, OFF(proto_max_bulk_len), 1024 * 1024, LLONG_MAX, NULL, 0},
     {"proto-max-multibulk-len", NULL, CFG_LL, OFF(proto_max_multibulk_len), 1, INT_MAX, NULL, 0},
     {"client-query-buffer-limit", NULL, CFG_MEM, OFF(client_query_buffer_limit), 1024 * 1024,
@@ -424,6 +433,7 @@ void config_defaults(struct config *cfg)
     cfg->databases = 16;
     cfg->maxclients = 10000;
     cfg->hz = 10;
+    cfg->busy_poll_usec = 50;
     cfg->proto_max_bulk_len = 512LL * 1024 * 1024;
     cfg->proto_max_multibulk_len = INT_MAX;
     cfg->client_query_buffer_limit = 1024LL * 1024 * 1024;

@@ -2,6 +2,7 @@
  * (persistence, replication, scripting, client-side caching) report the
  * values Redis reports when they are idle or off. */
 #include "core/info.h"
+#include "ev/ev.h"
 
 #include "base/mem.h"
 #include "base/util.h"
@@ -355,8 +356,10 @@ static void info_stats(struct sbuf *b, struct server *srv)
 
 static void info_replication(struct sbuf *b, struct server *srv) { repl_info(srv, b); }
 
-static void info_cpu(struct sbuf *b)
+static void info_cpu(struct sbuf *b, struct server *srv)
 {
+    struct ev_busy_poll_stats bp;
+    ev_busy_poll_stats(srv->loop, &bp);
     struct rusage self, children, thread;
     memset(&thread, 0, sizeof(thread));
     getrusage(RUSAGE_SELF, &self);
@@ -370,13 +373,16 @@ static void info_cpu(struct sbuf *b)
                 "used_cpu_sys_children:%ld.%06ld\r\n"
                 "used_cpu_user_children:%ld.%06ld\r\n"
                 "used_cpu_sys_main_thread:%ld.%06ld\r\n"
-                "used_cpu_user_main_thread:%ld.%06ld\r\n",
+                "used_cpu_user_main_thread:%ld.%06ld\r\n"
+                "busy_poll_spins:%lld\r\n"
+                "busy_poll_hits:%lld\r\n"
+                "busy_poll_usec:%lld\r\n",
                 (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec, (long)self.ru_utime.tv_sec,
                 (long)self.ru_utime.tv_usec, (long)children.ru_stime.tv_sec,
                 (long)children.ru_stime.tv_usec, (long)children.ru_utime.tv_sec,
                 (long)children.ru_utime.tv_usec, (long)thread.ru_stime.tv_sec,
                 (long)thread.ru_stime.tv_usec, (long)thread.ru_utime.tv_sec,
-                (long)thread.ru_utime.tv_usec);
+                (long)thread.ru_utime.tv_usec, bp.spins, bp.hits, bp.spin_us);
 }
 
 static void cmdstat_line(struct sbuf *b, const struct command *cmd)
@@ -509,7 +515,7 @@ static void info_generate(struct sbuf *b, struct server *srv, unsigned mask)
     }
     if (mask & S_CPU) {
         section_header(b, &n, "CPU");
-        info_cpu(b);
+        info_cpu(b, srv);
     }
     if (mask & S_MODULES) section_header(b, &n, "Modules");
     if (mask & S_COMMANDSTATS) {

@@ -200,6 +200,7 @@ int server_init(struct server *srv, char *err, size_t errlen)
         snprintf(err, errlen, "Failed creating the event loop: %s", strerror(errno));
         return -1;
     }
+    ev_set_busy_poll(srv->loop, srv->cfg.busy_poll_usec);
     ks_init(&srv->ks, srv->cfg.databases);
     blocking_init(srv);
     srv->ks.active_expire_effort = srv->cfg.active_expire_effort;

@@ -82,6 +82,7 @@ struct config {
     int databases;
     int maxclients;
     int hz;
+    int busy_poll_usec; /* ev_set_busy_poll window, 0 = off */
     long long proto_max_bulk_len;
     long long proto_max_multibulk_len;
     long long client_query_buffer_limit;

@@ -7,6 +7,7 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -36,6 +37,13 @@ struct ev_loop {
     bool stop;
     ev_hook_fn *before_sleep;
     void *before_sleep_data;
+    /* busy polling (ev_set_busy_poll): the window, the holds that turn it
+     * off, and the outcomes of the last 32 waits, a bit set for each that
+     * ended with events within the window (the predictor) */
+    long long poll_us;
+    int poll_holds;
+    uint32_t poll_history;
+    struct ev_busy_poll_stats poll_stats;
     struct epoll_event nested[64]; /* ev_process_io's own: the outer pass keeps `events` */
 };
 
@@ -198,6 +206,51 @@ static void dispatch(struct ev_loop *l, const struct epoll_event *events, int n)
     }
 }
 
+void ev_set_busy_poll(struct ev_loop *l, long long usec)
+{
+    l->poll_us = usec > 0 ? usec : 0;
+    l->poll_history = 0;
+}
+
+void ev_busy_poll_hold(struct ev_loop *l, bool hold)
+{
+    if (!l) return;
+    l->poll_holds += hold ? 1 : -1;
+    if (l->poll_holds < 0) l->poll_holds = 0;
+}
+
+void ev_busy_poll_stats(const struct ev_loop *l, struct ev_busy_poll_stats *st) { *st = l->poll_stats; }
+
+/* A spin pays when the next event comes within the window most of the
+ * time: 24 of the last 32 waits. Below that (a light or bursty load) the
+ * loop blocks at once, as if busy polling were off, and its waits keep
+ * the history current. */
+#define EV_POLL_PREDICT 24
+
+static void ev__poll_record(struct ev_loop *l, bool within)
+{
+    l->poll_history = (l->poll_history << 1) | (within ? 1u : 0u);
+}
+
+/* epoll_wait without blocking until events come, deadline_us passes or
+ * the window ends; the events found, or 0 */
+static int ev__spin(struct ev_loop *l, long long deadline_us)
+{
+    long long start = util_monotonic_us(), now = start;
+    long long end = start + l->poll_us;
+    if (deadline_us >= 0 && deadline_us < end) end = deadline_us;
+    int n = 0;
+    l->poll_stats.spins++;
+    while (now < end) {
+        n = epoll_wait(l->epfd, l->events, l->setsize, 0);
+        now = util_monotonic_us();
+        if (n != 0) break;
+    }
+    l->poll_stats.spin_us += now - start;
+    if (n > 0) l->poll_stats.hits++;
+    return n > 0 ? n : 0;
+}
+
 int ev_poll_once(struct ev_loop *l, int wait_ms)
 {
     long long nt = ev__nearest_timer_us(l);
@@ -207,7 +260,22 @@ int ev_poll_once(struct ev_loop *l, int wait_ms)
         int tms = d <= 0 ? 0 : (int)((d + 999) / 1000);
         if (timeout < 0 || tms < timeout) timeout = tms;
     }
-    int n = epoll_wait(l->epfd, l->events, l->setsize, timeout);
+    int n = 0;
+    if (l->poll_us == 0 || l->poll_holds > 0 || timeout == 0) {
+        n = epoll_wait(l->epfd, l->events, l->setsize, timeout);
+    } else {
+        bool spun = __builtin_popcount(l->poll_history) >= EV_POLL_PREDICT;
+        if (spun) n = ev__spin(l, nt);
+        if (n > 0) {
+            ev__poll_record(l, true);
+        } else {
+            /* block, timing the wait for the predictor (after a spin
+             * that found nothing, the wait was longer than the window) */
+            long long t0 = util_monotonic_us();
+            n = epoll_wait(l->epfd, l->events, l->setsize, timeout);
+            ev__poll_record(l, !spun && n > 0 && util_monotonic_us() - t0 <= l->poll_us);
+        }
+    }
     dispatch(l, l->events, n);
     ev__run_timers(l);
     return n;

@@ -40,6 +40,20 @@ long long ev_timer_add(struct ev_loop *loop, long long ms, ev_timer_fn *fn, void
 void ev_timer_del(struct ev_loop *loop, long long id);
 
 void ev_set_before_sleep(struct ev_loop *loop, ev_hook_fn *fn, void *data);
+/* Busy polling: before it blocks, the loop polls without blocking for up
+ * to usec microseconds (0: never), when most recent waits ended within
+ * that window. A wait that blocks costs whoever wakes the loop (on a VM,
+ * an interrupt to a halted CPU); a short spin saves that while requests
+ * come close together, and costs nothing when they do not. While any hold
+ * is taken (a thread of ours needs the idle CPU), the loop never spins. */
+void ev_set_busy_poll(struct ev_loop *loop, long long usec);
+void ev_busy_poll_hold(struct ev_loop *loop, bool hold);
+struct ev_busy_poll_stats {
+    long long spins;   /* spins started */
+    long long hits;    /* of those, ended by events */
+    long long spin_us; /* time spent spinning */
+};
+void ev_busy_poll_stats(const struct ev_loop *loop, struct ev_busy_poll_stats *st);
 /* Run until ev_stop(); returns 0. */
 int ev_run(struct ev_loop *loop);
 void ev_stop(struct ev_loop *loop);

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/util.h"
+#include "ev/ev.h"
 #include "persist/aof_write.h"
 #include "persist/rdb.h"
 
@@ -602,6 +603,8 @@ struct snapshot *snapshot_start(struct server *srv, const char *path, enum snap_
     struct snapshot *s = mem_calloc(sizeof(*s));
     s->srv = srv;
     s->ks = ks;
+    /* the writer runs on idle CPU time, which a spinning loop would take */
+    ev_busy_poll_hold(srv->loop, true);
     s->fmt = fmt;
     s->lru_policy = lru_policy(srv);
     s->lru_meta = s->lru_policy || ks->lfu.on;
@@ -786,6 +789,7 @@ long long snapshot_bytes(const struct snapshot *s) { return atomic_load(&((struc
 
 void snapshot_free(struct snapshot *s)
 {
+    ev_busy_poll_hold(s->srv->loop, false);
     if (s->ks->snap == &s->hooks) s->ks->snap = NULL;
     if (s->thread_started) {
         pthread_mutex_lock(&s->lock);
