@@ -31,7 +31,8 @@
 #    exactly N pipelined SETs then N GETs; an idle run (start, PING,
 #    shutdown) is subtracted and the rest divided by 2N.
 #
-# Environment: BENCH_ROUNDS (5), BENCH_SPLIT_P1 (4), BENCH_N (requests per redis-benchmark run
+# Environment: BENCH_ROUNDS (5), BENCH_SPLIT_P1 (4), BENCH_RESULTS (where
+# every run's figures are kept; build/bench-throughput.txt), BENCH_N (requests per redis-benchmark run
 # for every redis-benchmark load; default per load, sized for ~2-3 s a
 # run), BENCH_LOADS (the loads to run, e.g. "lpush:1 lpush:16" or
 # "fanout:channel fanout:patterns"; default all), BENCH_FANOUT_N (messages
@@ -46,6 +47,7 @@ set -u
 
 ROUNDS=${BENCH_ROUNDS:-5}
 SPLIT_P1=${BENCH_SPLIT_P1:-4}
+RESULTS_KEEP=${BENCH_RESULTS:-$BENCH_ROOT/build/bench-throughput.txt}
 CG_N=${BENCH_CG_N:-100000}
 TESTS=(set get incr mset lpush rpop sadd hset zadd lrange_100 lrange_600 zrange_100)
 FANOUT_SUBS=${BENCH_FANOUT_SUBS:-1000}
@@ -286,6 +288,9 @@ throughput() {
     stop_server redis "$R_PORT" "$R_PID"
 
     summary_tables "$results"
+    # every run's figures, for a second look at a median
+    mkdir -p "$(dirname "$RESULTS_KEEP")" && cp "$results" "$RESULTS_KEEP" &&
+        echo "bench: every run's figures (load round.part, then rps, CPU, poll for Apiary and Redis) in $RESULTS_KEEP" >&2
 }
 
 # summarize LOAD RESULTS: medians over the runs of LOAD in RESULTS
@@ -335,8 +340,8 @@ summary_tables() {
             summarize "$load" "$1"
             # shellcheck disable=SC2059
             printf "$fmt" "$SPEC_LABEL" "$pipe" "$n" \
-                "$(fmt_int "$ARS")" "$(fmt_int "$RRS")" "$(fmt_num "$RATIO" 2)" \
-                "$(fmt_num "$ACPU" 3)" "$(fmt_num "$RCPU" 3)" "$(fmt_num "$CRATIO" 2)" "$(fmt_num "$APOLL" 3)"
+                "$(fmt_int "$ARS")" "$(fmt_int "$RRS")" "$(fmt_num "$RATIO" 3)" \
+                "$(fmt_num "$ACPU" 3)" "$(fmt_num "$RCPU" 3)" "$(fmt_num "$CRATIO" 3)" "$(fmt_num "$APOLL" 3)"
         done
     fi
     if [ ${#fanout[@]} -gt 0 ]; then
@@ -358,8 +363,8 @@ summary_tables() {
             summarize "$load" "$1"
             # shellcheck disable=SC2059
             printf "$fmt" "$SPEC_LABEL" "$n" "$((n * FANOUT_SUBS))" \
-                "$(fmt_int "$ARS")" "$(fmt_int "$RRS")" "$(fmt_num "$RATIO" 2)" \
-                "$(fmt_num "$ACPU" 1)" "$(fmt_num "$RCPU" 1)" "$(fmt_num "$CRATIO" 2)"
+                "$(fmt_int "$ARS")" "$(fmt_int "$RRS")" "$(fmt_num "$RATIO" 3)" \
+                "$(fmt_num "$ACPU" 1)" "$(fmt_num "$RCPU" 1)" "$(fmt_num "$CRATIO" 3)"
         done
     fi
 }
